@@ -1,0 +1,87 @@
+"""Builds the JAX Backend object (imports JAX)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kcore import _tree
+from kcore.backend import Backend, Capabilities
+from kcore.keras_tensor import KerasTensor
+from kcore.ops.contract import collect_ops
+from kcore.shape_inference import compute_output_spec_by_probing
+from kcore.variables import Variable
+from kcore_jax import __version__
+from kcore_jax import ops as jax_ops
+from kcore_jax.descriptor import KCORE_PLUGIN_API, kcore_backend_info
+
+
+class JaxVariable(Variable):
+    """A variable holding a ``jax.Array``; assignment replaces the array, which is
+    what ``jax.jit`` and the stateless API expect."""
+
+    def _convert(self, value: Any, dtype: str | None) -> jax.Array:
+        if isinstance(value, Variable):
+            value = value.value
+        return jax_ops.convert_to_tensor(value, dtype=dtype)
+
+    def _to_numpy(self, value: jax.Array) -> np.ndarray:
+        return np.array(value)
+
+
+
+def _eval_shape(fn, args, kwargs):
+    # Only the placeholders are traced; other arguments (axis=..., flags) stay static.
+    structs = [x for x in _tree.flatten((args, kwargs)) if isinstance(x, jax.ShapeDtypeStruct)]
+
+    def with_arrays(arrays):
+        it = iter(arrays)
+        a, k = _tree.map_structure(
+            lambda x: next(it) if isinstance(x, jax.ShapeDtypeStruct) else x, (args, kwargs)
+        )
+        return fn(*a, **k)
+
+    return jax.eval_shape(with_arrays, structs)
+
+
+def compute_output_spec(fn, *args, **kwargs):
+    return compute_output_spec_by_probing(
+        fn,
+        args,
+        kwargs,
+        make_placeholder=lambda shape, dtype: jax.ShapeDtypeStruct(shape, dtype),
+        run=_eval_shape,
+        output_spec=lambda out: KerasTensor(out.shape, out.dtype),
+    )
+
+
+def _dtypes() -> frozenset[str]:
+    names = set(kcore_backend_info().dtypes)
+    if not jax.config.jax_enable_x64:  # without x64, 64-bit values are stored as 32-bit
+        names -= {"int64", "uint64", "float64", "complex128"}
+    return frozenset(names)
+
+
+def make_backend() -> Backend:
+    return Backend(
+        name="jax",
+        version=__version__,
+        distribution="kcore-jax",
+        plugin_api_version=KCORE_PLUGIN_API,
+        framework="jax",
+        framework_version=jax.__version__,
+        capabilities=Capabilities(
+            trainable=True,
+            devices=tuple(f"{d.platform}:{d.id}" for d in jax.devices()),
+            dtypes=_dtypes(),
+        ),
+        ops=collect_ops(jax_ops),
+        Variable=JaxVariable,
+        convert_to_tensor=jax_ops.convert_to_tensor,
+        convert_to_numpy=jax_ops.convert_to_numpy,
+        compute_output_spec=compute_output_spec,
+        is_tensor=jax_ops.is_tensor,
+    )

@@ -1,0 +1,56 @@
+"""The JAX backend's ops: plain functions over ``jax.Array``."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kcore.dtypes import python_scalar_dtype, standardize_dtype
+
+
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    if sparse:
+        raise ValueError("convert_to_tensor: sparse=True is not supported by the jax backend yet")
+    if ragged:
+        raise ValueError("convert_to_tensor: the jax backend has no ragged tensors (ragged=True)")
+    if dtype is not None:
+        return jnp.asarray(x, dtype=standardize_dtype(dtype))
+    if isinstance(x, jax.Array):
+        return x
+    if hasattr(x, "value") and hasattr(x, "assign"):  # a kcore Variable
+        return x.value
+    inferred = python_scalar_dtype(x)
+    return jnp.asarray(x, dtype=inferred) if inferred else jnp.asarray(x)
+
+
+def convert_to_numpy(x):
+    return np.array(x)
+
+
+def is_tensor(x):
+    return isinstance(x, jax.Array)
+
+
+add = jnp.add
+subtract = jnp.subtract
+multiply = jnp.multiply
+divide = jnp.true_divide
+maximum = jnp.maximum
+exp = jnp.exp
+matmul = jnp.matmul
+
+
+def max(x, axis=None, keepdims=False, initial=None):
+    return jnp.max(x, axis=axis, keepdims=keepdims, initial=initial)
+
+
+def sum(x, axis=None, keepdims=False):
+    return jnp.sum(x, axis=axis, keepdims=keepdims)
+
+
+relu = jax.nn.relu
+
+
+def softmax(x, axis=-1):
+    return jax.nn.softmax(x, axis=axis)

@@ -1,0 +1,176 @@
+"""The Backend object and the light BackendInfo a descriptor hands over.
+
+A backend distribution's descriptor returns a :class:`BackendInfo` (no framework
+imported); when the backend is selected, its ``kcore_load_backend`` hook returns a
+:class:`Backend`: the op table, the Variable class, conversions and abstract
+evaluation. The core binds ``kcore.ops`` from that object once.
+
+Example::
+
+    >>> import kcore
+    >>> b = kcore.backend.get_backend("numpy")
+    >>> b.ops["add"](b.convert_to_tensor([1, 2]), 1).tolist()
+    [2, 3]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+#: dtypes every backend understands by name (Keras 3's list).
+STANDARD_DTYPES = frozenset(
+    {
+        "bool",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "bfloat16",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    }
+)
+
+
+def _frozen_set(value: Any) -> frozenset[str]:
+    return frozenset(value)
+
+
+@attrs.frozen
+class BackendInfo:
+    """What a backend descriptor says about itself without importing its framework.
+
+    ``framework`` is the top-level module the backend needs (``"jax"``); the registry
+    checks that it can be found (``importlib.util.find_spec``) without importing it.
+    ``install`` is the command that fixes a missing framework or distribution.
+    """
+
+    name: str
+    distribution: str
+    framework: str | None = None
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    install: str | None = None
+    trainable: bool = True
+    dtypes: frozenset[str] = attrs.field(default=STANDARD_DTYPES, converter=_frozen_set)
+    description: str = ""
+
+
+@attrs.frozen
+class Capabilities:
+    """What a loaded backend can do.
+
+    ``trainable`` is False for inference-only backends (numpy, openvino): they have
+    no gradients and no trainer. ``devices`` lists the framework's devices as
+    ``"cpu:0"``-style strings. ``dtypes`` is the set of standard dtype names it stores.
+    """
+
+    trainable: bool
+    devices: tuple[str, ...] = attrs.field(converter=tuple)
+    dtypes: frozenset[str] = attrs.field(default=STANDARD_DTYPES, converter=_frozen_set)
+
+
+def _readonly(table: Mapping[str, Callable]) -> Mapping[str, Callable]:
+    return MappingProxyType(dict(table))
+
+
+@attrs.frozen
+class Backend:
+    """A loaded backend: everything the core needs, handed over once.
+
+    Attributes:
+        name: canonical name (``"jax"``, ``"torch"``, ``"tensorflow"``, ``"openvino"``,
+            ``"numpy"``, or a third party's).
+        version: version of the distribution that provides it (``kcore-jax``'s).
+        distribution: that distribution's name.
+        plugin_api_version: the :data:`kcore.hookspecs.PLUGIN_API_VERSION` it implements.
+        framework: the framework module's name, and ``framework_version`` its version.
+        capabilities: :class:`Capabilities`.
+        ops: the op table, op name to a plain function taking and returning the
+            backend's native tensors. Ops left out fall back to the core's composites.
+        Variable: the backend's variable class (a :class:`kcore.variables.Variable`).
+        convert_to_tensor: ``(x, dtype=None, sparse=None, ragged=None) -> tensor``.
+        convert_to_numpy: ``(x) -> numpy.ndarray``.
+        compute_output_spec: ``(fn, *args, **kwargs) -> KerasTensor structure``:
+            the shape and dtype ``fn`` would return for the symbolic ``args``, found by
+            the backend's abstract evaluation, without computing anything.
+        is_tensor: ``(x) -> bool``, True for the backend's native tensors.
+    """
+
+    name: str
+    version: str
+    distribution: str
+    plugin_api_version: str
+    framework: str | None
+    framework_version: str | None
+    capabilities: Capabilities
+    ops: Mapping[str, Callable] = attrs.field(converter=_readonly)
+    Variable: type
+    convert_to_tensor: Callable[..., Any]
+    convert_to_numpy: Callable[[Any], Any]
+    compute_output_spec: Callable[..., Any]
+    is_tensor: Callable[[Any], bool]
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready summary (used by ``kcore backends show``)."""
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "plugin_api_version": self.plugin_api_version,
+            "framework": self.framework,
+            "framework_version": self.framework_version,
+            "trainable": self.capabilities.trainable,
+            "devices": list(self.capabilities.devices),
+            "dtypes": sorted(self.capabilities.dtypes),
+            "native_ops": len(self.ops),
+        }
+
+
+_loaded: dict[str, Backend] = {}
+_lock = threading.Lock()
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """Return the Backend object for ``name`` (default: the selected backend).
+
+    Loads it on first use (this imports its framework) and caches it. Raises
+    :class:`~kcore.errors.BackendNotFoundError` for a name nothing provides and
+    :class:`~kcore.errors.BackendUnavailableError` when the provider is broken or its
+    framework is missing; both messages say how to fix it.
+
+    Example::
+
+        >>> kcore.backend.get_backend("numpy").name
+        'numpy'
+    """
+    from kcore import config, registry
+
+    if name is None:
+        name = config.backend()
+    canonical = registry.canonical_backend_name(name)
+    backend = _loaded.get(canonical)
+    if backend is not None:
+        return backend
+    with _lock:
+        backend = _loaded.get(canonical)
+        if backend is None:
+            backend = registry.load_backend(canonical)
+            _loaded[canonical] = backend
+    return backend
+
+
+def current() -> Backend:
+    """The selected backend's Backend object (see :func:`kcore.config.backend`)."""
+    return get_backend(None)

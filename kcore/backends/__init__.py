@@ -1,0 +1,1 @@
+"""Backends embedded in the core (only the NumPy reference backend)."""

@@ -1,0 +1,59 @@
+"""Builds the NumPy backend's Backend object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kcore import hookspecs
+from kcore._version import __version__
+from kcore.backend import Backend, Capabilities
+from kcore.backends.numpy import kcore_backend_info
+from kcore.backends.numpy import ops as numpy_ops
+from kcore.keras_tensor import KerasTensor
+from kcore.ops.contract import collect_ops
+from kcore.shape_inference import compute_output_spec_by_probing
+from kcore.variables import Variable
+
+
+class NumpyVariable(Variable):
+    """A variable stored as a ``numpy.ndarray``."""
+
+    def _convert(self, value: Any, dtype: str | None) -> np.ndarray:
+        if isinstance(value, Variable):
+            value = value.numpy()
+        return np.array(numpy_ops.convert_to_tensor(value, dtype=dtype))
+
+    def _direct_assign(self, value: np.ndarray) -> None:
+        self._value = value
+
+
+def compute_output_spec(fn, *args, **kwargs):
+    return compute_output_spec_by_probing(
+        fn,
+        args,
+        kwargs,
+        make_placeholder=lambda shape, dtype: np.zeros(shape, dtype=dtype),
+        run=lambda f, a, k: f(*a, **k),
+        output_spec=lambda out: KerasTensor(np.shape(out), np.asarray(out).dtype),
+    )
+
+
+def make_backend() -> Backend:
+    info = kcore_backend_info()
+    return Backend(
+        name="numpy",
+        version=__version__,
+        distribution="kcore",
+        plugin_api_version=hookspecs.PLUGIN_API_VERSION,
+        framework="numpy",
+        framework_version=np.__version__,
+        capabilities=Capabilities(trainable=False, devices=("cpu:0",), dtypes=info.dtypes),
+        ops=collect_ops(numpy_ops),
+        Variable=NumpyVariable,
+        convert_to_tensor=numpy_ops.convert_to_tensor,
+        convert_to_numpy=numpy_ops.convert_to_numpy,
+        compute_output_spec=compute_output_spec,
+        is_tensor=numpy_ops.is_tensor,
+    )

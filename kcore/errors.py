@@ -1,0 +1,31 @@
+"""Exceptions raised by kcore's core.
+
+Every message says what was expected, what came, and what to do; the CLI prints
+``str(error)`` as its one line on stderr.
+"""
+
+from __future__ import annotations
+
+
+class KcoreError(Exception):
+    """Base class of the errors kcore raises on purpose."""
+
+
+class ConfigError(KcoreError, ValueError):
+    """The user config file (``kcore.json``) or an environment variable is invalid."""
+
+
+class BackendNotFoundError(KcoreError, LookupError):
+    """A backend was asked for by a name that no installed distribution provides."""
+
+
+class BackendUnavailableError(KcoreError, ImportError):
+    """A backend is known but cannot be used: its framework or its plugin is broken or missing."""
+
+
+class PluginAPIVersionError(KcoreError):
+    """A plugin declares a plugin API version this kcore does not implement."""
+
+
+class OpNotImplementedError(KcoreError, NotImplementedError):
+    """An op has neither a native implementation on the backend nor a composite."""

@@ -1,0 +1,54 @@
+"""``kcore.ops``: the op functions of the selected backend.
+
+Importing this package is light. The first time an op is looked up (``kcore.ops.add``
+or ``from kcore.ops import add``), the selected backend is loaded and every declared
+op is bound once into this module; after that an op call is a plain call of the
+backend's function. :func:`kcore.config.set_backend` rebinds.
+
+Example::
+
+    >>> import kcore
+    >>> y = kcore.ops.softmax(kcore.ops.convert_to_tensor([[1.0, 2.0]]))
+    >>> kcore.ops.convert_to_numpy(kcore.ops.sum(y)).round(4)
+    1.0
+"""
+
+from __future__ import annotations
+
+
+from typing import Any
+
+from kcore.ops import contract
+from kcore.ops import core as core  # noqa: F401 - declarations
+from kcore.ops import nn as nn  # noqa: F401
+from kcore.ops import numpy as numpy  # noqa: F401
+
+_bound_backend = None
+_NAMESPACES = {"core": core, "nn": nn, "numpy": numpy}
+
+
+def _bind() -> None:
+    """Bind every declared op to the selected backend (again, after set_backend)."""
+    global _bound_backend
+    from kcore import backend as backend_module
+
+    backend = backend_module.current()
+    functions = contract.bind(backend)
+    module_globals = globals()
+    for name, function in functions.items():
+        module_globals[name] = function
+        setattr(_NAMESPACES[contract.SPECS[name].namespace], name, function)
+    _bound_backend = backend
+
+
+def __getattr__(name: str) -> Any:
+    if name in contract.SPECS:
+        _bind()
+        return globals()[name]
+    raise AttributeError(f"module 'kcore.ops' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(contract.SPECS))
+
+

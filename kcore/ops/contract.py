@@ -1,0 +1,226 @@
+"""The op contract: one declaration per op, from which everything else is derived.
+
+An op is declared once, in ``kcore/ops/<namespace>.py``, as a stub whose signature and
+docstring are the public ones::
+
+    @op("nn", composite=True)
+    def relu(x):
+        '''Rectified linear unit: ``max(x, 0)`` element-wise. ...'''
+        return ops.maximum(x, 0)
+
+With ``composite=True`` the stub's body is the fallback, written in ``kcore.ops``
+primitives, that runs on a backend without a native version; a primitive's body is
+``...``. Binding (:func:`bind`) turns each declaration into the public function for one
+backend, once: a generated function with the declared signature that calls the
+backend's plain function (or the composite) directly, with no lookup per call.
+
+A backend implements ops as plain functions named after the ops, and hands them over
+as a table built with :func:`collect_ops`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
+
+import attrs
+
+from kcore.errors import OpNotImplementedError
+
+
+@attrs.frozen
+class OpSpec:
+    """The declaration of one op."""
+
+    name: str
+    namespace: str
+    signature: inspect.Signature
+    doc: str
+    composite: Callable[..., Any] | None = None
+
+    @property
+    def is_primitive(self) -> bool:
+        return self.composite is None
+
+
+#: Every declared op, by name, in declaration order.
+SPECS: dict[str, OpSpec] = {}
+
+
+def op(namespace: str, *, composite: bool = False) -> Callable[[Callable], Callable]:
+    """Declare the op named after the decorated stub (see the module docstring).
+
+    Returns a placeholder with the stub's signature that binds ``kcore.ops`` to the
+    selected backend on first call and then forwards to the bound function.
+    """
+
+    def declare(stub: Callable[..., Any]) -> Callable[..., Any]:
+        name = stub.__name__
+        if name in SPECS:
+            raise ValueError(f"op '{name}' is declared twice")
+        spec = OpSpec(
+            name=name,
+            namespace=namespace,
+            signature=inspect.signature(stub),
+            doc=inspect.getdoc(stub) or "",
+            composite=stub if composite else None,
+        )
+        SPECS[name] = spec
+        return make_function(spec, _Deferred(name), module=f"kcore.ops.{namespace}")
+
+    return declare
+
+
+class _Deferred:
+    """Calls the bound public function; binds ``kcore.ops`` first if needed."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from kcore import ops
+
+        return getattr(ops, self.name)(*args, **kwargs)
+
+
+def make_function(spec: OpSpec, impl: Callable[..., Any], module: str = "kcore.ops") -> Callable:
+    """Generate ``def name(<declared signature>): return _impl(...)``.
+
+    Generated rather than ``*args, **kwargs`` forwarding so the public function has
+    the declared signature (for ``help``, ``inspect`` and IDEs) and costs a single
+    plain call on top of the backend's function.
+    """
+    namespace: dict[str, Any] = {"_impl": impl}
+    params: list[str] = []
+    call: list[str] = []
+    saw_star = False
+    positional_only = False
+    for i, p in enumerate(spec.signature.parameters.values()):
+        if p.kind is p.POSITIONAL_ONLY:
+            positional_only = True
+        elif positional_only:
+            params.append("/")
+            positional_only = False
+        if p.kind is p.VAR_POSITIONAL:
+            params.append(f"*{p.name}")
+            call.append(f"*{p.name}")
+            saw_star = True
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            params.append(f"**{p.name}")
+            call.append(f"**{p.name}")
+            continue
+        if p.kind is p.KEYWORD_ONLY and not saw_star:
+            params.append("*")
+            saw_star = True
+        text = p.name
+        if p.default is not p.empty:
+            namespace[f"_d{i}"] = p.default
+            text += f"=_d{i}"
+        params.append(text)
+        call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+    if positional_only:
+        params.append("/")
+    source = f"def {spec.name}({', '.join(params)}):\n    return _impl({', '.join(call)})\n"
+    exec(compile(source, f"<kcore.ops.{spec.name}>", "exec"), namespace)  # noqa: S102
+    function = namespace[spec.name]
+    function.__doc__ = spec.doc
+    function.__module__ = module
+    function.__qualname__ = spec.name
+    return function
+
+
+def _missing(spec: OpSpec, backend_name: str, distribution: str) -> Callable[..., Any]:
+    def raise_missing(*args: Any, **kwargs: Any) -> Any:
+        raise OpNotImplementedError(
+            f"op '{spec.name}' is not implemented by backend '{backend_name}' and has no "
+            f"composite; add '{spec.name}' to the op table of {distribution}"
+        )
+
+    return raise_missing
+
+
+def resolve(spec: OpSpec, table: Mapping[str, Callable]) -> tuple[str, Callable | None]:
+    """``("native", fn)``, ``("composite", fn)`` or ``("missing", None)``."""
+    impl = table.get(spec.name)
+    if impl is not None:
+        return "native", impl
+    if spec.composite is not None:
+        return "composite", spec.composite
+    return "missing", None
+
+
+def bind(backend: Any, namespace: Any = None) -> dict[str, Callable[..., Any]]:
+    """The public function of every declared op for ``backend``, by name.
+
+    Composites call their primitives through the name ``ops``; ``namespace`` is what
+    that name means for them (default: the module ``kcore.ops``). Pass another object
+    to build a self-contained set of ops for a backend that is not the selected one.
+    """
+    functions: dict[str, Callable[..., Any]] = {}
+    for spec in SPECS.values():
+        kind, impl = resolve(spec, backend.ops)
+        if kind == "missing":
+            impl = _missing(spec, backend.name, backend.distribution)
+        elif kind == "composite" and namespace is not None:
+            impl = _with_ops(impl, namespace)
+        functions[spec.name] = make_function(spec, impl)
+    return functions
+
+
+def _with_ops(function: Callable[..., Any], namespace: Any) -> Callable[..., Any]:
+    """A copy of ``function`` whose global name ``ops`` is ``namespace``."""
+    clone = types.FunctionType(
+        function.__code__,
+        {**function.__globals__, "ops": namespace},
+        function.__name__,
+        function.__defaults__,
+        function.__closure__,
+    )
+    clone.__kwdefaults__ = function.__kwdefaults__
+    return clone
+
+
+def namespace_for(backend: Any) -> types.SimpleNamespace:
+    """Every op bound to ``backend``, composites included, independent of the selected
+    backend. The conformance suites use it to run the NumPy reference beside another.
+
+    Example::
+
+        >>> ref = namespace_for(kcore.backend.get_backend("numpy"))
+        >>> ref.relu(ref.convert_to_tensor([-1.0, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+    namespace = types.SimpleNamespace()
+    namespace.__dict__.update(bind(backend, namespace))
+    namespace.backend = backend
+    return namespace
+
+
+def coverage(backend: Any) -> dict[str, str]:
+    """Op name to ``"native"``, ``"composite"`` or ``"missing"`` on ``backend``."""
+    return {spec.name: resolve(spec, backend.ops)[0] for spec in SPECS.values()}
+
+
+def collect_ops(*modules: ModuleType) -> dict[str, Callable[..., Any]]:
+    """A backend's op table: the functions in ``modules`` named after declared ops.
+
+    Later modules override earlier ones. Example (in a backend)::
+
+        from kcore_toy import numpy_ops, nn_ops
+        ops = collect_ops(numpy_ops, nn_ops)
+    """
+    from kcore import ops  # noqa: F401 - make sure every declaration is loaded
+
+    table: dict[str, Callable[..., Any]] = {}
+    for module in modules:
+        for name in SPECS:
+            fn = getattr(module, name, None)
+            if callable(fn):
+                table[name] = fn
+    return table

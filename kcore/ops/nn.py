@@ -1,0 +1,30 @@
+"""Neural-network ops (``keras.ops.nn``)."""
+
+from __future__ import annotations
+
+from kcore import ops
+from kcore.ops.contract import op
+
+
+@op("nn", composite=True)
+def relu(x):
+    """Rectified linear unit: ``max(x, 0)`` element-wise.
+
+    Example::
+
+        >>> kcore.ops.relu([-1.0, 0.0, 2.0])   # tensor [0.0, 0.0, 2.0]
+    """
+    return ops.maximum(x, 0)
+
+
+@op("nn", composite=True)
+def softmax(x, axis=-1):
+    """Softmax along ``axis``: ``exp(x) / sum(exp(x))``, computed stably.
+
+    Example::
+
+        >>> kcore.ops.softmax([[1.0, 1.0]])   # tensor [[0.5, 0.5]]
+    """
+    shifted = ops.subtract(x, ops.max(x, axis=axis, keepdims=True))
+    e = ops.exp(shifted)
+    return ops.divide(e, ops.sum(e, axis=axis, keepdims=True))

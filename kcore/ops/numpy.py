@@ -1,0 +1,104 @@
+"""NumPy-style ops (``keras.ops.numpy``)."""
+
+from __future__ import annotations
+
+from kcore.ops.contract import op
+
+
+@op("numpy")
+def add(x1, x2):
+    """Add arguments element-wise, with broadcasting.
+
+    Example::
+
+        >>> kcore.ops.add([1, 2], [3, 4])   # tensor [4, 6]
+    """
+    ...
+
+
+@op("numpy")
+def subtract(x1, x2):
+    """Subtract ``x2`` from ``x1`` element-wise, with broadcasting.
+
+    Example::
+
+        >>> kcore.ops.subtract([3, 4], 1)   # tensor [2, 3]
+    """
+    ...
+
+
+@op("numpy")
+def multiply(x1, x2):
+    """Multiply arguments element-wise, with broadcasting.
+
+    Example::
+
+        >>> kcore.ops.multiply([1, 2], 3)   # tensor [3, 6]
+    """
+    ...
+
+
+@op("numpy")
+def divide(x1, x2):
+    """Divide ``x1`` by ``x2`` element-wise (true division).
+
+    Example::
+
+        >>> kcore.ops.divide([1.0, 2.0], 2.0)   # tensor [0.5, 1.0]
+    """
+    ...
+
+
+@op("numpy")
+def maximum(x1, x2):
+    """Element-wise maximum, with broadcasting.
+
+    Example::
+
+        >>> kcore.ops.maximum([1, 5], 3)   # tensor [3, 5]
+    """
+    ...
+
+
+@op("numpy")
+def exp(x):
+    """Exponential, element-wise.
+
+    Example::
+
+        >>> kcore.ops.exp([0.0])   # tensor [1.0]
+    """
+    ...
+
+
+@op("numpy")
+def max(x, axis=None, keepdims=False, initial=None):
+    """Maximum of a tensor along ``axis`` (all axes when ``None``).
+
+    Example::
+
+        >>> kcore.ops.max([[1, 4], [3, 2]], axis=1)   # tensor [4, 3]
+    """
+    ...
+
+
+@op("numpy")
+def sum(x, axis=None, keepdims=False):
+    """Sum of a tensor along ``axis`` (all axes when ``None``).
+
+    Example::
+
+        >>> kcore.ops.sum([[1, 2], [3, 4]], axis=0)   # tensor [4, 6]
+    """
+    ...
+
+
+@op("numpy")
+def matmul(x1, x2):
+    """Matrix product of two tensors, batched over leading dimensions.
+
+    Example::
+
+        >>> kcore.ops.matmul([[1.0, 2.0]], [[3.0], [4.0]])   # tensor [[11.0]]
+    """
+    ...

@@ -1,0 +1,76 @@
+"""Helpers shared by the core suites: subprocesses with a clean kcore environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAMEWORKS = ("jax", "torch", "tensorflow", "openvino")
+
+
+def clean_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
+    """The current environment without kcore settings, with an empty KCORE_HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KCORE_")}
+    home = tmp_path / "kcore-home"
+    home.mkdir(exist_ok=True)
+    env["KCORE_HOME"] = str(home)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+@pytest.fixture
+def run_python(tmp_path):
+    """Run ``python -c code`` in a subprocess; returns the CompletedProcess."""
+
+    def run(code: str, **env: str | None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env=clean_env(tmp_path, **env),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    return run
+
+
+@pytest.fixture
+def run_kcore(tmp_path):
+    """Run the real ``kcore`` console script in a subprocess."""
+    script = Path(sys.executable).with_name("kcore")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "kcore"]
+
+    def run(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*command, *args],
+            env=clean_env(tmp_path, **env),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    return run
+
+
+@pytest.fixture
+def fresh_kcore(monkeypatch, tmp_path):
+    """In-process: forget selection, discovery and loaded backends around a test."""
+    from kcore import config, registry
+
+    for key in [k for k in os.environ if k.startswith("KCORE_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("KCORE_HOME", str(tmp_path / "kcore-home"))
+    saved_state, saved_registry = config._state, registry._registry
+    config._reset()
+    yield tmp_path / "kcore-home"
+    config._state, registry._registry = saved_state, saved_registry
