@@ -21,8 +21,17 @@ from typing import Any
 from kcore import config, errors
 from kcore._version import __version__
 
-__all__ = ["__version__", "config", "errors", "ops", "backend", "registry", "hookspecs",
-           "Variable", "KerasTensor"]
+__all__ = [
+    "__version__",
+    "config",
+    "errors",
+    "ops",
+    "backend",
+    "registry",
+    "hookspecs",
+    "Variable",
+    "KerasTensor",
+]
 
 _LAZY_MODULES = {"ops", "backend", "registry", "hookspecs", "dtypes"}
 

@@ -15,12 +15,15 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import attrs
+
+from kcore.hookspecs import hookimpl
 
 #: dtypes every backend understands by name (Keras 3's list).
 STANDARD_DTYPES = frozenset(
@@ -73,7 +76,8 @@ class Capabilities:
 
     ``trainable`` is False for inference-only backends (numpy, openvino): they have
     no gradients and no trainer. ``devices`` lists the framework's devices as
-    ``"cpu:0"``-style strings. ``dtypes`` is the set of standard dtype names it stores.
+    ``"cpu:0"``-style strings. ``dtypes`` is the set of standard dtype names it stores
+    and computes with.
     """
 
     trainable: bool
@@ -136,6 +140,83 @@ class Backend:
             "dtypes": sorted(self.capabilities.dtypes),
             "native_ops": len(self.ops),
         }
+
+
+class BackendDescriptor:
+    """The light object a backend's entry point names: a pluggy plugin that describes
+    the backend and builds it on demand.
+
+    ``factory`` is ``"module:function"``; the function receives this descriptor and
+    returns the Backend (usually through :meth:`assemble`). Only calling it imports the
+    framework. ``plugin_api`` is the contract version the distribution was written
+    for: a literal in the distribution, never this kcore's own version.
+
+    Example (``kcore_toy/descriptor.py``, entry point ``toy = kcore_toy.descriptor:descriptor``)::
+
+        descriptor = BackendDescriptor(
+            BackendInfo(name="toy", distribution="kcore-toy", framework="toyframework"),
+            factory="kcore_toy.backend:make_backend",
+            plugin_api="1.0",
+        )
+    """
+
+    def __init__(self, info: BackendInfo, factory: str, plugin_api: str) -> None:
+        if ":" not in factory:
+            raise ValueError(f"factory must be 'module:function', got {factory!r}")
+        self.info = info
+        self.factory = factory
+        self.KCORE_PLUGIN_API = plugin_api
+
+    def __repr__(self) -> str:
+        return f"<BackendDescriptor {self.info.name} ({self.info.distribution})>"
+
+    @hookimpl
+    def kcore_backend_info(self) -> BackendInfo:
+        return self.info
+
+    @hookimpl
+    def kcore_load_backend(self, name: str) -> Backend | None:
+        if name != self.info.name:
+            return None
+        module, _, function = self.factory.partition(":")
+        return getattr(importlib.import_module(module), function)(self)
+
+    def assemble(
+        self,
+        *,
+        version: str,
+        framework_version: str | None,
+        devices: tuple[str, ...],
+        ops: Mapping[str, Callable],
+        Variable: type,  # noqa: N803 - the field's name
+        compute_output_spec: Callable[..., Any],
+        dtypes: frozenset[str] | None = None,
+    ) -> Backend:
+        """A :class:`Backend` with the fields this descriptor already knows filled in.
+
+        ``convert_to_tensor``, ``convert_to_numpy`` and ``is_tensor`` are taken from
+        the op table; ``dtypes`` defaults to the descriptor's.
+        """
+        info = self.info
+        return Backend(
+            name=info.name,
+            version=version,
+            distribution=info.distribution,
+            plugin_api_version=self.KCORE_PLUGIN_API,
+            framework=info.framework,
+            framework_version=framework_version,
+            capabilities=Capabilities(
+                trainable=info.trainable,
+                devices=devices,
+                dtypes=info.dtypes if dtypes is None else dtypes,
+            ),
+            ops=ops,
+            Variable=Variable,
+            convert_to_tensor=ops["convert_to_tensor"],
+            convert_to_numpy=ops["convert_to_numpy"],
+            compute_output_spec=compute_output_spec,
+            is_tensor=ops["is_tensor"],
+        )
 
 
 _loaded: dict[str, Backend] = {}

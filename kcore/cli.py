@@ -266,9 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         if func is None:
             group = args.group_parser
-            raise UsageError(
-                f"'{group.prog}' needs a subcommand (see '{group.prog} --help')"
-            )
+            raise UsageError(f"'{group.prog}' needs a subcommand (see '{group.prog} --help')")
         return int(func(args) or EXIT_OK)
     except UsageError as exc:
         print(f"kcore: error: {exc}", file=sys.stderr)

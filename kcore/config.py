@@ -122,8 +122,7 @@ def _check_epsilon(value: Any, where: str) -> float:
 def _check_data_format(value: Any, where: str) -> str:
     if value not in _DATA_FORMATS:
         raise ConfigError(
-            f"{where}: image_data_format must be one of {', '.join(_DATA_FORMATS)}, "
-            f"got {value!r}"
+            f"{where}: image_data_format must be one of {', '.join(_DATA_FORMATS)}, got {value!r}"
         )
     return value
 

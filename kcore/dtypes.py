@@ -76,15 +76,15 @@ def python_scalar_dtype(x: Any) -> str | None:
     kind = _python_kind(x)
     if kind is None:
         return None
-    return {"bool": "bool", "int": "int32", "float": config.floatx(), "complex": "complex64"}[
-        kind
-    ]
+    return {"bool": "bool", "int": "int32", "float": config.floatx(), "complex": "complex64"}[kind]
 
 
 _KIND_ORDER = {"bool": 0, "int": 1, "float": 2, "complex": 3}
 
 
 def _python_kind(x: Any) -> str | None:
+    if isinstance(x, np.generic):  # np.float64 subclasses float but carries a dtype
+        return None
     if isinstance(x, bool):
         return "bool"
     if isinstance(x, int):

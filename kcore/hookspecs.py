@@ -19,22 +19,18 @@ The rules every hook follows:
   collect one result per plugin, in registration order (pluggy calls the most recently
   registered plugin first).
 
-Example, a backend descriptor (``kcore_toy/descriptor.py``)::
+Example, a backend descriptor (``kcore_toy/descriptor.py``, named by the entry point
+``toy = kcore_toy.descriptor:descriptor``); :class:`kcore.backend.BackendDescriptor`
+implements both backend hooks, and a plain module with ``@hookimpl`` functions and a
+module-level ``KCORE_PLUGIN_API`` works as well::
 
-    from kcore.backend import BackendInfo
-    from kcore.hookspecs import hookimpl
+    from kcore.backend import BackendDescriptor, BackendInfo
 
-    KCORE_PLUGIN_API = "1.0"
-
-    @hookimpl
-    def kcore_backend_info():
-        return BackendInfo(name="toy", distribution="kcore-toy", framework="numpy")
-
-    @hookimpl
-    def kcore_load_backend(name):
-        if name == "toy":
-            from kcore_toy.backend import make_backend  # the heavy part
-            return make_backend()
+    descriptor = BackendDescriptor(
+        BackendInfo(name="toy", distribution="kcore-toy", framework="toyframework"),
+        factory="kcore_toy.backend:make_backend",  # imports the framework when called
+        plugin_api="1.0",
+    )
 """
 
 from __future__ import annotations

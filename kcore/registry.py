@@ -139,12 +139,12 @@ class Registry:
 
     # -- discovery ---------------------------------------------------------
     def discover(self) -> None:
-        from kcore.backends import numpy as numpy_descriptor
+        from kcore.backends.numpy import descriptor as numpy_descriptor
 
         builtin = PluginRecord(
             name="numpy",
             group=BACKENDS_GROUP,
-            value="kcore.backends.numpy",
+            value="kcore.backends.numpy:descriptor",
             distribution="kcore",
             version=__version__,
             builtin=True,
@@ -178,9 +178,7 @@ class Registry:
         self.records.append(record)
         who = f"plugin '{record.name}' ({record.value})"
         try:
-            check_api_version(
-                getattr(plugin, "KCORE_PLUGIN_API", None), who, record.distribution
-            )
+            check_api_version(getattr(plugin, "KCORE_PLUGIN_API", None), who, record.distribution)
             if record.group == BACKENDS_GROUP:
                 for hook in ("kcore_backend_info", "kcore_load_backend"):
                     if not callable(getattr(plugin, hook, None)):
@@ -199,7 +197,10 @@ class Registry:
 
     def _taken(self, record: PluginRecord) -> bool:
         return any(
-            r is not record and r.ok and r.plugin is not None and r.group == record.group
+            r is not record
+            and r.ok
+            and r.plugin is not None
+            and r.group == record.group
             and r.name == record.name
             for r in self.records
         )
@@ -318,7 +319,8 @@ def load_backend(name: str) -> Backend:
         backend = record.plugin.kcore_load_backend(name=name)
     except Exception as exc:
         fix = (record.info.install if record.info else None) or KNOWN_BACKENDS.get(name)
-        hint = f"; reinstall with {fix}" if fix else ""
+        # Only an import failure is fixed by reinstalling; a configuration error is not.
+        hint = f"; reinstall with {fix}" if fix and isinstance(exc, ImportError) else ""
         raise BackendUnavailableError(
             f"backend '{name}' ({record.distribution}) failed to load: {one_line(exc)}{hint}"
         ) from exc

@@ -31,6 +31,11 @@ def compute_output_spec_by_probing(
     ``run(fn, args, kwargs)`` evaluates abstractly; ``output_spec(out)`` turns an
     output leaf into a KerasTensor with its concrete shape.
     """
+
+    def spec_of(out: Any) -> Any:
+        # Non-tensor outputs (None, Python numbers) pass through unchanged.
+        return output_spec(out) if hasattr(out, "shape") and hasattr(out, "dtype") else out
+
     leaves = _tree.flatten((args, kwargs))
     has_unknown = any(
         isinstance(x, KerasTensor) and any(d is None for d in x.shape) for x in leaves
@@ -46,13 +51,15 @@ def compute_output_spec_by_probing(
             return x
 
         a, k = _tree.map_structure(fill, (args, kwargs))
-        results.append(_tree.map_structure(output_spec, run(fn, a, k)))
+        results.append(_tree.map_structure(spec_of, run(fn, a, k)))
     if len(results) == 1:
         return results[0]
     second = iter(_tree.flatten(results[1]))
 
-    def merge(spec: KerasTensor) -> KerasTensor:
+    def merge(spec: Any) -> Any:
         other = next(second)
+        if not isinstance(spec, KerasTensor) or not isinstance(other, KerasTensor):
+            return spec
         if len(spec.shape) != len(other.shape):
             return KerasTensor((None,) * len(spec.shape), spec.dtype)
         shape = tuple(a if a == b else None for a, b in zip(spec.shape, other.shape))

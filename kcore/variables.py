@@ -48,9 +48,7 @@ class Variable:
         self.trainable = bool(trainable)
         if callable(initializer):
             if shape is None:
-                raise ValueError(
-                    f"Variable '{self.name}': a callable initializer needs a shape"
-                )
+                raise ValueError(f"Variable '{self.name}': a callable initializer needs a shape")
             value = initializer(tuple(shape), standardize_dtype(dtype))
         else:
             value = initializer
@@ -125,43 +123,46 @@ class Variable:
             f"value={self.numpy()!r}>"
         )
 
+    def _operand(self, other: Any) -> Any:
+        if isinstance(other, Variable):
+            return other.value
+        if isinstance(other, list | tuple):  # frameworks don't broadcast Python lists
+            return self._convert(other, None)
+        return other
+
     # Arithmetic reads the value; the result is a plain tensor, as in Keras.
     def __add__(self, other: Any) -> Any:
-        return self._value + _unwrap(other)
+        return self._value + self._operand(other)
 
     def __radd__(self, other: Any) -> Any:
-        return _unwrap(other) + self._value
+        return self._operand(other) + self._value
 
     def __sub__(self, other: Any) -> Any:
-        return self._value - _unwrap(other)
+        return self._value - self._operand(other)
 
     def __rsub__(self, other: Any) -> Any:
-        return _unwrap(other) - self._value
+        return self._operand(other) - self._value
 
     def __mul__(self, other: Any) -> Any:
-        return self._value * _unwrap(other)
+        return self._value * self._operand(other)
 
     def __rmul__(self, other: Any) -> Any:
-        return _unwrap(other) * self._value
+        return self._operand(other) * self._value
 
     def __truediv__(self, other: Any) -> Any:
-        return self._value / _unwrap(other)
+        return self._value / self._operand(other)
 
     def __rtruediv__(self, other: Any) -> Any:
-        return _unwrap(other) / self._value
+        return self._operand(other) / self._value
 
     def __matmul__(self, other: Any) -> Any:
-        return self._value @ _unwrap(other)
+        return self._value @ self._operand(other)
 
     def __rmatmul__(self, other: Any) -> Any:
-        return _unwrap(other) @ self._value
+        return self._operand(other) @ self._value
 
     def __neg__(self) -> Any:
         return -self._value
 
     def __getitem__(self, index: Any) -> Any:
         return self._value[index]
-
-
-def _unwrap(x: Any) -> Any:
-    return x.value if isinstance(x, Variable) else x

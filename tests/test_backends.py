@@ -3,6 +3,8 @@ and runs the foundation ops end to end; ``kcore.ops`` runs on the selected one."
 
 from __future__ import annotations
 
+import os
+
 import attrs
 import numpy as np
 import pytest
@@ -16,8 +18,15 @@ from kcore.ops.contract import namespace_for
 from kcore.variables import Variable
 
 BACKENDS = registry.available_backends()
-FOUNDATION_OPS = ("add", "matmul", "relu", "softmax", "sum", "convert_to_tensor",
-                  "convert_to_numpy")
+FOUNDATION_OPS = (
+    "add",
+    "matmul",
+    "relu",
+    "softmax",
+    "sum",
+    "convert_to_tensor",
+    "convert_to_numpy",
+)
 X = np.array([[1.0, -2.0, 3.0], [-4.0, 5.0, 0.5]], np.float32)
 W = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]], np.float32)
 
@@ -35,8 +44,12 @@ def backend(request) -> Backend:
 def check_foundation_ops(o, backend):
     x = o.convert_to_tensor(X)
     assert backend.is_tensor(x)
-    assert kcore.dtypes.standardize_dtype(x.dtype if hasattr(x, "dtype") else
-                                          o.convert_to_numpy(x).dtype) == "float32"
+    assert (
+        kcore.dtypes.standardize_dtype(
+            x.dtype if hasattr(x, "dtype") else o.convert_to_numpy(x).dtype
+        )
+        == "float32"
+    )
     cases = {
         "add": (o.add(x, 1.0), X + 1.0),
         "matmul": (o.matmul(x, o.convert_to_tensor(W)), X @ W),
@@ -52,6 +65,14 @@ def check_foundation_ops(o, backend):
         assert got.shape == expected.shape, label
         assert got.dtype == np.float32, label
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg=label)
+
+
+def test_the_environment_has_the_backends_it_should():
+    """Each tox env declares its backends (KCORE_EXPECT_BACKENDS): ``core`` has no
+    framework at all, a backend env exactly its own and the built-in numpy."""
+    expected = os.environ.get("KCORE_EXPECT_BACKENDS", " ".join(BACKENDS)).split()
+    assert "numpy" in BACKENDS
+    assert BACKENDS == sorted(expected)
 
 
 def test_backend_object_is_complete(backend):
@@ -79,7 +100,9 @@ def test_python_values_convert_with_keras_dtypes(backend):
     assert o.convert_to_numpy(o.convert_to_tensor([1, 2])).dtype == np.int32
     assert o.convert_to_numpy(o.convert_to_tensor([1, 2], dtype="float32")).dtype == np.float32
     assert o.convert_to_numpy(o.convert_to_tensor(np.arange(3, dtype=np.int64))).tolist() == [
-        0, 1, 2
+        0,
+        1,
+        2,
     ]
 
 

@@ -41,8 +41,15 @@ def test_backends_list_json(run_kcore, kcore_backend_name):
     names = [b["name"] for b in data["backends"]]
     assert "numpy" in names and names == sorted(names)
     for entry in data["backends"]:
-        assert set(entry) >= {"name", "distribution", "version", "status", "error",
-                              "trainable", "selected"}
+        assert set(entry) >= {
+            "name",
+            "distribution",
+            "version",
+            "status",
+            "error",
+            "trainable",
+            "selected",
+        }
 
 
 def test_backends_show(run_kcore, kcore_backend_name):

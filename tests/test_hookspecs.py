@@ -42,7 +42,7 @@ def test_each_spec_is_typed_and_says_what_it_receives_returns_and_who_wins(name)
     function = getattr(hookspecs, name)
     doc = inspect.getdoc(function) or ""
     assert "Receives" in doc and "Return" in doc, doc
-    opts = getattr(function, "kcore_spec")
+    opts = function.kcore_spec
     if opts["firstresult"]:
         assert "First result wins" in doc
     else:

@@ -14,9 +14,7 @@ def loaded(result) -> list[str]:
 
 
 def test_import_kcore_loads_no_framework(run_python):
-    code = "import kcore, kcore.ops, kcore.config, kcore.hookspecs; " + CHECK.format(
-        fw=FRAMEWORKS
-    )
+    code = "import kcore, kcore.ops, kcore.config, kcore.hookspecs; " + CHECK.format(fw=FRAMEWORKS)
     assert loaded(run_python(code)) == []
 
 
@@ -40,6 +38,27 @@ def test_cli_listing_loads_no_framework(run_python):
 
 
 def test_using_ops_imports_only_the_selected_framework(run_python, kcore_backend_name):
-    code = "import kcore; kcore.ops.add(1, 2); " + CHECK.format(fw=FRAMEWORKS)
+    """Selecting names the backend without importing it, by its name or an alias; the
+    first op imports its framework and no other."""
+    from kcore import registry
+
+    record = registry.find_backend_record(kcore_backend_name)
+    spellings = [kcore_backend_name, *record.info.aliases]
+    spellings += [a for a, c in registry.BUILTIN_ALIASES.items() if c == kcore_backend_name]
     expected = [kcore_backend_name] if kcore_backend_name in FRAMEWORKS else []
-    assert loaded(run_python(code, KCORE_BACKEND=kcore_backend_name)) == expected
+    for requested in spellings:
+        code = (
+            "import sys, json, kcore\n"
+            f"assert kcore.config.backend() == {kcore_backend_name!r}, kcore.config.backend()\n"
+            f"before = sorted(m for m in {FRAMEWORKS} if m in sys.modules)\n"
+            "kcore.ops.add(1, 2)\n"
+            f"after = sorted(m for m in {FRAMEWORKS} if m in sys.modules)\n"
+            "print(json.dumps([before, after]))\n"
+        )
+        before, after = loaded_pair(run_python(code, KCORE_BACKEND=requested))
+        assert (requested, before, after) == (requested, [], expected)
+
+
+def loaded_pair(result):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

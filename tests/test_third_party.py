@@ -9,32 +9,22 @@ import pytest
 
 from kcore.testing.distributions import make_distribution
 
-TOY_DESCRIPTOR = '''
-from kcore.backend import BackendInfo
-from kcore.hookspecs import hookimpl
+TOY_DESCRIPTOR = """
+from kcore.backend import BackendDescriptor, BackendInfo
 
-KCORE_PLUGIN_API = "1.0"
-
-
-@hookimpl
-def kcore_backend_info():
-    return BackendInfo(name="toy", distribution="kcore-toy", framework="numpy",
-                       trainable=False, dtypes={"float32", "int32", "bool"})
-
-
-@hookimpl
-def kcore_load_backend(name):
-    if name == "toy":
-        from kcore_toy.backend import make_backend
-        return make_backend()
-'''
+descriptor = BackendDescriptor(
+    BackendInfo(name="toy", distribution="kcore-toy", framework="numpy",
+                trainable=False, dtypes={"float32", "int32", "bool"}),
+    factory="kcore_toy.backend:make_backend",
+    plugin_api="1.0",
+)
+"""
 
 # A real (small) backend: primitives on NumPy; relu and softmax come from the
 # core's composites.
 TOY_BACKEND = '''
 import numpy as np
 
-from kcore.backend import Backend, Capabilities
 from kcore.ops.contract import collect_ops
 from kcore.shape_inference import compute_output_spec_by_probing
 from kcore.keras_tensor import KerasTensor
@@ -81,23 +71,18 @@ class ToyVariable(Variable):
         return convert_to_tensor(value, dtype)
 
 
-def make_backend():
+def make_backend(descriptor):
     import sys
-    return Backend(
-        name="toy", version="0.0.1", distribution="kcore-toy", plugin_api_version="1.0",
-        framework="numpy", framework_version=np.__version__,
-        capabilities=Capabilities(trainable=False, devices=("cpu:0",),
-                                  dtypes={"float32", "int32", "bool"}),
+    return descriptor.assemble(
+        version="0.0.1", framework_version=np.__version__, devices=("cpu:0",),
         ops=collect_ops(sys.modules[__name__]), Variable=ToyVariable,
-        convert_to_tensor=convert_to_tensor, convert_to_numpy=convert_to_numpy,
         compute_output_spec=lambda fn, *a, **k: compute_output_spec_by_probing(
             fn, a, k, lambda s, d: np.zeros(s, d).view(ToyTensor), lambda f, a, k: f(*a, **k),
             lambda out: KerasTensor(out.shape, out.dtype)),
-        is_tensor=is_tensor,
     )
 '''
 
-TOY_PLUGIN = '''
+TOY_PLUGIN = """
 from kcore.hookspecs import hookimpl
 
 KCORE_PLUGIN_API = "1.0"
@@ -118,9 +103,10 @@ def kcore_add_cli_commands(subparsers):
 @hookimpl
 def kcore_export_formats():
     return []
-'''
+"""
 
-DESCRIPTOR_TEMPLATE = '''
+# A descriptor may also be a module with hook functions, as here.
+DESCRIPTOR_TEMPLATE = """
 from kcore.backend import BackendInfo
 from kcore.hookspecs import hookimpl
 
@@ -136,7 +122,7 @@ def kcore_backend_info():
 @hookimpl
 def kcore_load_backend(name):
     return None
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +130,9 @@ def site(tmp_path_factory):
     """A folder with five throwaway distributions, to put on PYTHONPATH."""
     root = tmp_path_factory.mktemp("site")
     make_distribution(
-        root, "kcore-toy", "0.0.1",
+        root,
+        "kcore-toy",
+        "0.0.1",
         modules={
             "kcore_toy/__init__.py": "",
             "kcore_toy/descriptor.py": TOY_DESCRIPTOR,
@@ -152,41 +140,56 @@ def site(tmp_path_factory):
             "kcore_toy/plugin.py": TOY_PLUGIN,
         },
         entry_points={
-            "kcore.backends": {"toy": "kcore_toy.descriptor"},
+            "kcore.backends": {"toy": "kcore_toy.descriptor:descriptor"},
             "kcore.plugins": {"toyplugin": "kcore_toy.plugin"},
         },
     )
     make_distribution(
-        root, "kcore-toy-broken", "0.0.2",
-        modules={"kcore_toy_broken/__init__.py": "",
-                 "kcore_toy_broken/descriptor.py":
-                     "raise RuntimeError('toy backend exploded on import')\n",
-                 "kcore_toy_broken/plugin.py": "raise ImportError('no such thing')\n"},
-        entry_points={"kcore.backends": {"toybroken": "kcore_toy_broken.descriptor"},
-                      "kcore.plugins": {"toybrokenplugin": "kcore_toy_broken.plugin"}},
+        root,
+        "kcore-toy-broken",
+        "0.0.2",
+        modules={
+            "kcore_toy_broken/__init__.py": "",
+            "kcore_toy_broken/descriptor.py": "raise RuntimeError('toy backend exploded on import')\n",
+            "kcore_toy_broken/plugin.py": "raise ImportError('no such thing')\n",
+        },
+        entry_points={
+            "kcore.backends": {"toybroken": "kcore_toy_broken.descriptor"},
+            "kcore.plugins": {"toybrokenplugin": "kcore_toy_broken.plugin"},
+        },
     )
     make_distribution(
-        root, "kcore-toy-future", "2.0.0",
-        modules={"kcore_toy_future/__init__.py": "",
-                 "kcore_toy_future/descriptor.py": DESCRIPTOR_TEMPLATE.format(
-                     api="2.0", name="toyfuture", dist="kcore-toy-future",
-                     framework="numpy")},
+        root,
+        "kcore-toy-future",
+        "2.0.0",
+        modules={
+            "kcore_toy_future/__init__.py": "",
+            "kcore_toy_future/descriptor.py": DESCRIPTOR_TEMPLATE.format(
+                api="2.0", name="toyfuture", dist="kcore-toy-future", framework="numpy"
+            ),
+        },
         entry_points={"kcore.backends": {"toyfuture": "kcore_toy_future.descriptor"}},
     )
     make_distribution(
-        root, "kcore-toy-noframework", "0.1.0",
-        modules={"kcore_toy_nofw/__init__.py": "",
-                 "kcore_toy_nofw/descriptor.py": DESCRIPTOR_TEMPLATE.format(
-                     api="1.0", name="toynofw", dist="kcore-toy-noframework",
-                     framework="kcore_no_such_framework")},
+        root,
+        "kcore-toy-noframework",
+        "0.1.0",
+        modules={
+            "kcore_toy_nofw/__init__.py": "",
+            "kcore_toy_nofw/descriptor.py": DESCRIPTOR_TEMPLATE.format(
+                api="1.0",
+                name="toynofw",
+                dist="kcore-toy-noframework",
+                framework="kcore_no_such_framework",
+            ),
+        },
         entry_points={"kcore.backends": {"toynofw": "kcore_toy_nofw.descriptor"}},
     )
     return root
 
 
 def listing(run_kcore, site):
-    result = run_kcore("backends", "list", "--json", PYTHONPATH=str(site),
-                       KCORE_BACKEND="numpy")
+    result = run_kcore("backends", "list", "--json", PYTHONPATH=str(site), KCORE_BACKEND="numpy")
     assert result.returncode == 0, result.stderr
     return {b["name"]: b for b in json.loads(result.stdout)["backends"]}
 
@@ -204,8 +207,9 @@ def test_broken_backends_are_listed_with_their_error(run_kcore, site):
     assert backends["toybroken"]["status"] == "broken"
     assert backends["toybroken"]["error"] == "RuntimeError: toy backend exploded on import"
     assert backends["toyfuture"]["status"] == "broken"
-    assert "implements plugin API 2.0, but kcore 0.1.0 implements plugin API 1.0" in (
-        backends["toyfuture"]["error"]
+    assert (
+        "implements plugin API 2.0, but kcore 0.1.0 implements plugin API 1.0"
+        in (backends["toyfuture"]["error"])
     )
     assert backends["toynofw"]["error"] == (
         "framework 'kcore_no_such_framework' is not installed: pip install kcore-toy-noframework"
@@ -215,8 +219,11 @@ def test_broken_backends_are_listed_with_their_error(run_kcore, site):
 def test_text_table_shows_status_and_selection(run_kcore, site):
     result = run_kcore("backends", "list", PYTHONPATH=str(site), KCORE_BACKEND="toy")
     assert result.returncode == 0, result.stderr
-    lines = {line.split()[1] if line.startswith("*") else line.split()[0]: line
-             for line in result.stdout.splitlines()[1:] if line.strip() and "selected" not in line}
+    lines = {
+        line.split()[1] if line.startswith("*") else line.split()[0]: line
+        for line in result.stdout.splitlines()[1:]
+        if line.strip() and "selected" not in line
+    }
     assert lines["toy"].startswith("*") and " ok " in lines["toy"]
     assert "broken" in lines["toybroken"] and "exploded on import" in lines["toybroken"]
     assert "* selected (from KCORE_BACKEND)" in result.stdout

@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from kcore import _tree
-from kcore.backend import Backend, Capabilities
+from kcore.backend import Backend, BackendDescriptor
 from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
 from kcore.shape_inference import compute_output_spec_by_probing
 from kcore.variables import Variable
 from kcore_jax import __version__
 from kcore_jax import ops as jax_ops
-from kcore_jax.descriptor import KCORE_PLUGIN_API, kcore_backend_info
 
 
 class JaxVariable(Variable):
@@ -30,7 +28,6 @@ class JaxVariable(Variable):
 
     def _to_numpy(self, value: jax.Array) -> np.ndarray:
         return np.array(value)
-
 
 
 def _eval_shape(fn, args, kwargs):
@@ -58,30 +55,21 @@ def compute_output_spec(fn, *args, **kwargs):
     )
 
 
-def _dtypes() -> frozenset[str]:
-    names = set(kcore_backend_info().dtypes)
+def _dtypes(descriptor: BackendDescriptor) -> frozenset[str]:
+    names = set(descriptor.info.dtypes)
     if not jax.config.jax_enable_x64:  # without x64, 64-bit values are stored as 32-bit
         names -= {"int64", "uint64", "float64", "complex128"}
     return frozenset(names)
 
 
-def make_backend() -> Backend:
-    return Backend(
-        name="jax",
+def make_backend(descriptor: BackendDescriptor) -> Backend:
+    """The Backend object (called by the descriptor when this backend is selected)."""
+    return descriptor.assemble(
         version=__version__,
-        distribution="kcore-jax",
-        plugin_api_version=KCORE_PLUGIN_API,
-        framework="jax",
         framework_version=jax.__version__,
-        capabilities=Capabilities(
-            trainable=True,
-            devices=tuple(f"{d.platform}:{d.id}" for d in jax.devices()),
-            dtypes=_dtypes(),
-        ),
+        devices=tuple(f"{d.platform}:{d.id}" for d in jax.devices()),
         ops=collect_ops(jax_ops),
         Variable=JaxVariable,
-        convert_to_tensor=jax_ops.convert_to_tensor,
-        convert_to_numpy=jax_ops.convert_to_numpy,
         compute_output_spec=compute_output_spec,
-        is_tensor=jax_ops.is_tensor,
+        dtypes=_dtypes(descriptor),
     )

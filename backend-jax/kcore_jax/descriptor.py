@@ -1,29 +1,22 @@
-"""Entry point of the JAX backend: describes it without importing JAX."""
+"""Entry point of the jax backend: describes it without importing JAX.
+
+The entry point ``jax = kcore_jax.descriptor:descriptor`` names :data:`descriptor`;
+only its factory, :func:`kcore_jax.backend.make_backend`, imports the framework.
+"""
 
 from __future__ import annotations
 
-from kcore.backend import BackendInfo
-from kcore.hookspecs import hookimpl
+from kcore.backend import BackendDescriptor, BackendInfo
 
-KCORE_PLUGIN_API = "1.0"
-
-
-@hookimpl
-def kcore_backend_info() -> BackendInfo:
-    return BackendInfo(
+descriptor = BackendDescriptor(
+    BackendInfo(
         name="jax",
         distribution="kcore-jax",
         framework="jax",
         install="pip install 'kcore[jax]'",
         trainable=True,
         description="JAX and XLA (jax.jit, jax.grad)",
-    )
-
-
-@hookimpl
-def kcore_load_backend(name: str):
-    if name != "jax":
-        return None
-    from kcore_jax.backend import make_backend
-
-    return make_backend()
+    ),
+    factory="kcore_jax.backend:make_backend",
+    plugin_api="1.0",
+)

@@ -15,7 +15,6 @@ Example::
 
 from __future__ import annotations
 
-
 from typing import Any
 
 from kcore.ops import contract
@@ -50,5 +49,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(contract.SPECS))
-
-

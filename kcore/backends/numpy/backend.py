@@ -6,10 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from kcore import hookspecs
 from kcore._version import __version__
-from kcore.backend import Backend, Capabilities
-from kcore.backends.numpy import kcore_backend_info
+from kcore.backend import Backend, BackendDescriptor
 from kcore.backends.numpy import ops as numpy_ops
 from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
@@ -40,20 +38,12 @@ def compute_output_spec(fn, *args, **kwargs):
     )
 
 
-def make_backend() -> Backend:
-    info = kcore_backend_info()
-    return Backend(
-        name="numpy",
+def make_backend(descriptor: BackendDescriptor) -> Backend:
+    return descriptor.assemble(
         version=__version__,
-        distribution="kcore",
-        plugin_api_version=hookspecs.PLUGIN_API_VERSION,
-        framework="numpy",
         framework_version=np.__version__,
-        capabilities=Capabilities(trainable=False, devices=("cpu:0",), dtypes=info.dtypes),
+        devices=("cpu:0",),
         ops=collect_ops(numpy_ops),
         Variable=NumpyVariable,
-        convert_to_tensor=numpy_ops.convert_to_tensor,
-        convert_to_numpy=numpy_ops.convert_to_numpy,
         compute_output_spec=compute_output_spec,
-        is_tensor=numpy_ops.is_tensor,
     )

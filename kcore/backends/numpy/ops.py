@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from kcore.dtypes import python_scalar_dtype, standardize_dtype
