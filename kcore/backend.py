@@ -249,6 +249,9 @@ def get_backend(name: str | None = None) -> Backend:
         if backend is None:
             backend = registry.load_backend(canonical)
             _loaded[canonical] = backend
+            if canonical == config.backend():
+                # Once per process, right after the selected backend is loaded.
+                registry.plugin_manager().hook.kcore_configure(settings=config.settings())
     return backend
 
 

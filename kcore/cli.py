@@ -155,8 +155,17 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
             return []
         return sorted(h.name for h in pm.get_hookcallers(record.plugin) or [])
 
+    provides = {
+        "quantization_modes": registry.quantization_modes(),
+        "export_formats": registry.export_formats(),
+    }
     if args.json:
-        _print_json({"plugins": [{**r.to_dict(), "hooks": hooks(r)} for r in records]})
+        _print_json(
+            {
+                "plugins": [{**r.to_dict(), "hooks": hooks(r)} for r in records],
+                "provides": {kind: sorted(items) for kind, items in provides.items()},
+            }
+        )
         return EXIT_OK
     if not records:
         print("no plugins installed (entry-point group 'kcore.plugins'); see plugins/README.md")
@@ -172,6 +181,9 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
         for r in records
     ]
     print(_table(rows, ["NAME", "DISTRIBUTION", "VERSION", "STATUS", "HOOKS"]))
+    for kind, items in provides.items():
+        if items:
+            print(f"{kind.replace('_', ' ')}: {', '.join(sorted(items))}")
     return EXIT_OK
 
 

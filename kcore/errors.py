@@ -29,3 +29,7 @@ class PluginAPIVersionError(KcoreError):
 
 class OpNotImplementedError(KcoreError, NotImplementedError):
     """An op has neither a native implementation on the backend nor a composite."""
+
+
+class PluginConflictError(KcoreError):
+    """Two plugins claim the same name (a quantization mode, an export format)."""

@@ -33,7 +33,12 @@ import pluggy
 from kcore import hookspecs
 from kcore._version import __version__
 from kcore.backend import Backend, BackendInfo
-from kcore.errors import BackendNotFoundError, BackendUnavailableError, PluginAPIVersionError
+from kcore.errors import (
+    BackendNotFoundError,
+    BackendUnavailableError,
+    PluginAPIVersionError,
+    PluginConflictError,
+)
 
 BACKENDS_GROUP = "kcore.backends"
 PLUGINS_GROUP = "kcore.plugins"
@@ -331,3 +336,53 @@ def load_backend(name: str) -> Backend:
         )
     check_api_version(backend.plugin_api_version, f"backend '{name}'", record.distribution)
     return backend
+
+
+# --------------------------------------------------------------------------- hand-overs
+
+
+def _named(hook_name: str) -> dict[str, Any]:
+    """Objects handed over by every plugin through ``hook_name``, by their ``name``."""
+    pm = plugin_manager()
+    hook = getattr(pm.hook, hook_name)
+    found: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for impl in hook.get_hookimpls():  # registration order
+        for item in impl.function() or ():
+            name = getattr(item, "name", None)
+            if not isinstance(name, str) or not name:
+                raise PluginConflictError(
+                    f"plugin '{impl.plugin_name}' returned from {hook_name} an object "
+                    f"without a string 'name': {item!r}"
+                )
+            if name in found:
+                raise PluginConflictError(
+                    f"'{name}' is provided by both plugin '{owners[name]}' and plugin "
+                    f"'{impl.plugin_name}' ({hook_name}); uninstall one of them"
+                )
+            found[name] = item
+            owners[name] = impl.plugin_name
+    return found
+
+
+def quantization_modes() -> dict[str, Any]:
+    """Every installed plugin's quantization modes, by name (``kcore_quantization_modes``)."""
+    return _named("kcore_quantization_modes")
+
+
+def export_formats() -> dict[str, Any]:
+    """Every installed plugin's export formats, by name (``kcore_export_formats``)."""
+    return _named("kcore_export_formats")
+
+
+def data_adapters() -> list[type]:
+    """Every installed plugin's data adapter classes (``kcore_data_adapters``), in
+    registration order; the trainer tries them before its built-in adapters."""
+    hook = plugin_manager().hook.kcore_data_adapters
+    return [cls for impl in hook.get_hookimpls() for cls in impl.function() or ()]
+
+
+def trainer_for(backend: Backend, model: Any) -> Any | None:
+    """The compiled step functions for ``model`` on ``backend`` (``kcore_trainer``),
+    or ``None`` when no installed plugin trains on that backend."""
+    return plugin_manager().hook.kcore_trainer(backend=backend, model=model)

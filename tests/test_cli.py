@@ -80,7 +80,10 @@ def test_info_names_backend_and_config_file(run_kcore, tmp_path):
 def test_plugins_list_without_plugins(run_kcore):
     result = run_kcore("plugins", "list")
     assert result.returncode == 0
-    assert json.loads(run_kcore("plugins", "list", "--json").stdout) == {"plugins": []}
+    assert json.loads(run_kcore("plugins", "list", "--json").stdout) == {
+        "plugins": [],
+        "provides": {"quantization_modes": [], "export_formats": []},
+    }
 
 
 @pytest.mark.parametrize(

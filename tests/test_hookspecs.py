@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import inspect
+from types import SimpleNamespace
 
+import pluggy
 import pytest
 
 from kcore import hookspecs, registry
+from kcore.errors import PluginConflictError
 
 SPEC_NAMES = sorted(n for n in dir(hookspecs) if n.startswith("kcore_"))
 
@@ -58,6 +61,7 @@ def test_hooks_are_never_called_per_op(kcore_backend_name):
     from kcore import ops
     from kcore.ops import contract
 
+    ops.add(1, 2)  # binds kcore.ops (loading the backend calls kcore_configure once)
     pm = registry.plugin_manager()
     calls = []
     undo = pm.add_hookcall_monitoring(lambda name, *a: calls.append(name), lambda *a: None)
@@ -68,3 +72,49 @@ def test_hooks_are_never_called_per_op(kcore_backend_name):
         undo()
     assert calls == []
     assert set(contract.SPECS) >= {"add", "matmul", "relu", "softmax", "sum"}
+
+
+def plugin_manager_with(*plugins):
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    for i, plugin in enumerate(plugins):
+        pm.register(plugin, name=f"p{i}")
+    return pm
+
+
+class Exporter:
+    def __init__(self, *names):
+        self.names = names
+
+    @hookspecs.hookimpl
+    def kcore_export_formats(self):
+        return [SimpleNamespace(name=n, suffix=f".{n}") for n in self.names]
+
+    @hookspecs.hookimpl
+    def kcore_data_adapters(self):
+        return [type(f"Adapter{n}", (), {}) for n in self.names]
+
+    @hookspecs.hookimpl
+    def kcore_trainer(self, backend, model):
+        return ("trainer", backend, model) if backend == "mine" else None
+
+
+def test_hand_overs_are_collected_by_name_in_registration_order(monkeypatch):
+    pm = plugin_manager_with(Exporter("onnx"), Exporter("litert", "saved_model"))
+    monkeypatch.setattr(registry, "plugin_manager", lambda: pm)
+    assert list(registry.export_formats()) == ["onnx", "litert", "saved_model"]
+    assert [c.__name__ for c in registry.data_adapters()] == [
+        "Adapteronnx",
+        "Adapterlitert",
+        "Adaptersaved_model",
+    ]
+    assert registry.trainer_for("mine", "model") == ("trainer", "mine", "model")
+    assert registry.trainer_for("other", "model") is None
+    assert registry.quantization_modes() == {}
+
+
+def test_two_plugins_claiming_one_name_is_a_conflict(monkeypatch):
+    pm = plugin_manager_with(Exporter("onnx"), Exporter("onnx"))
+    monkeypatch.setattr(registry, "plugin_manager", lambda: pm)
+    with pytest.raises(PluginConflictError, match="'onnx' is provided by both plugin 'p0' and"):
+        registry.export_formats()

@@ -83,6 +83,9 @@ def make_backend(descriptor):
 '''
 
 TOY_PLUGIN = """
+import os
+from types import SimpleNamespace
+
 from kcore.hookspecs import hookimpl
 
 KCORE_PLUGIN_API = "1.0"
@@ -102,7 +105,15 @@ def kcore_add_cli_commands(subparsers):
 
 @hookimpl
 def kcore_export_formats():
-    return []
+    return [SimpleNamespace(name="toyfmt", suffix=".toy", export=None)]
+
+
+@hookimpl
+def kcore_configure(settings):
+    path = os.environ.get("TOY_CONFIGURE_LOG")
+    if path:
+        with open(path, "a") as log:
+            log.write(f"{settings.backend} {settings.floatx}\\n")
 """
 
 # A descriptor may also be a module with hook functions, as here.
@@ -294,7 +305,30 @@ def test_plugin_extends_the_cli_and_is_listed(run_kcore, site):
     plugins = run_kcore("plugins", "list", "--json", PYTHONPATH=str(site))
     entries = {p["name"]: p for p in json.loads(plugins.stdout)["plugins"]}
     assert entries["toyplugin"]["status"] == "ok"
-    assert entries["toyplugin"]["hooks"] == ["kcore_add_cli_commands", "kcore_export_formats"]
+    assert entries["toyplugin"]["hooks"] == [
+        "kcore_add_cli_commands",
+        "kcore_configure",
+        "kcore_export_formats",
+    ]
+    assert json.loads(plugins.stdout)["provides"] == {
+        "quantization_modes": [],
+        "export_formats": ["toyfmt"],
+    }
     assert entries["toybrokenplugin"]["error"] == "ImportError: no such thing"
     text = run_kcore("plugins", "list", PYTHONPATH=str(site))
     assert "toyplugin" in text.stdout and "kcore_add_cli_commands" in text.stdout
+    assert "export formats: toyfmt" in text.stdout
+
+
+def test_configure_hook_runs_once_after_the_backend_loads(run_python, site, tmp_path):
+    log = tmp_path / "configure.log"
+    code = (
+        "import os, kcore\n"
+        "kcore.config.backend()\n"
+        f"print(os.path.exists({str(log)!r}))\n"
+        "kcore.ops.add(1, 2); kcore.ops.sum([1.0]); kcore.backend.current()\n"
+    )
+    result = run_python(code, PYTHONPATH=str(site), KCORE_BACKEND="toy", TOY_CONFIGURE_LOG=str(log))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"  # selecting alone configures nothing
+    assert log.read_text().splitlines() == ["toy float32"]
