@@ -5,6 +5,7 @@
     kcore backends list [--json]     installed backends, their status, the selected one
     kcore backends show NAME [--json]  one backend in detail (loads its framework)
     kcore plugins list [--json]      quantizer, exporter and other plugins
+    kcore ops matrix [--backend NAME] [--json]  native / composite / missing per op
     kcore info [--json]              versions, selected backend, config file in use
 
 Exit codes: 0 on success, 2 on bad usage or an unusable configuration (one line on
@@ -229,6 +230,42 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ops_matrix(args: argparse.Namespace) -> int:
+    from kcore import backend as backend_module
+    from kcore.ops import contract
+
+    if args.backend:
+        names = [registry.canonical_backend_name(n) for n in args.backend]
+    else:
+        names = registry.available_backends()
+    matrix = {name: contract.coverage(backend_module.get_backend(name)) for name in names}
+    ops = list(contract.SPECS)
+    if args.json:
+        _print_json(
+            {
+                "backends": names,
+                "ops": {
+                    op: {
+                        "namespace": contract.SPECS[op].namespace,
+                        **{name: matrix[name][op] for name in names},
+                    }
+                    for op in ops
+                },
+            }
+        )
+        return EXIT_OK
+    rows = [[op, contract.SPECS[op].namespace, *(matrix[n][op] for n in names)] for op in ops]
+    print(_table(rows, ["OP", "NAMESPACE", *(n.upper() for n in names)]))
+    totals = ", ".join(
+        f"{n}: {sum(v == 'native' for v in matrix[n].values())} native, "
+        f"{sum(v == 'composite' for v in matrix[n].values())} composite, "
+        f"{sum(v == 'missing' for v in matrix[n].values())} missing"
+        for n in names
+    )
+    print(f"\n{len(ops)} ops; {totals}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -254,6 +291,21 @@ def build_parser() -> argparse.ArgumentParser:
     plist.add_argument("--json", action="store_true", help="print JSON for scripts")
     plist.set_defaults(func=cmd_plugins_list)
     plugins.set_defaults(func=None, group_parser=plugins)
+
+    ops_parser = commands.add_parser("ops", help="the op contract and its coverage")
+    ops_commands = ops_parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    matrix = ops_commands.add_parser(
+        "matrix", help="per op and backend: native, composite or missing (loads the backends)"
+    )
+    matrix.add_argument(
+        "--backend",
+        action="append",
+        metavar="NAME",
+        help="only this backend (repeatable; default: every installed backend)",
+    )
+    matrix.add_argument("--json", action="store_true", help="print JSON for scripts")
+    matrix.set_defaults(func=cmd_ops_matrix)
+    ops_parser.set_defaults(func=None, group_parser=ops_parser)
 
     info = commands.add_parser("info", help="versions, selected backend, config file in use")
     info.add_argument("--json", action="store_true", help="print JSON for scripts")

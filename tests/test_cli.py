@@ -128,3 +128,17 @@ def test_backend_whose_framework_is_missing_names_the_pip_command(run_python):
     )
     line = one_error_line(run_python(code))
     assert "pip install 'kcore[jax]'" in line and "jax" in line
+
+
+def test_ops_matrix(run_kcore, kcore_backend_name):
+    from kcore.ops import contract
+
+    data = json.loads(run_kcore("ops", "matrix", "--backend", kcore_backend_name, "--json").stdout)
+    assert data["backends"] == [kcore_backend_name]
+    assert list(data["ops"]) == list(contract.SPECS)
+    assert all(row[kcore_backend_name] in ("native", "composite") for row in data["ops"].values())
+    text = run_kcore("ops", "matrix", "--backend", "numpy")
+    assert text.returncode == 0
+    relu = next(line for line in text.stdout.splitlines() if line.startswith("relu "))
+    assert relu.split() == ["relu", "nn", "composite"]
+    assert f"{len(contract.SPECS)} ops; numpy: " in text.stdout

@@ -263,6 +263,13 @@ def test_show_and_info_for_the_toy_backend(run_kcore, site):
     data = json.loads(shown.stdout)
     assert data["ops"]["composite"] == ["relu", "softmax"]
     assert data["ops"]["missing"] == [] and data["devices"] == ["cpu:0"]
+    matrix = run_kcore("ops", "matrix", "--backend", "toy", "--json", PYTHONPATH=str(site))
+    rows = json.loads(matrix.stdout)["ops"]
+    assert (rows["relu"]["toy"], rows["softmax"]["toy"], rows["add"]["toy"]) == (
+        "composite",
+        "composite",
+        "native",
+    )
     info = run_kcore("info", "--json", PYTHONPATH=str(site), KCORE_BACKEND="toy")
     assert json.loads(info.stdout)["backend"] == "toy"
 
