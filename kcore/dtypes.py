@@ -99,3 +99,97 @@ def _python_kind(x: Any) -> str | None:
             return None if kinds else "float"
         return max(kinds, key=_KIND_ORDER.__getitem__)
     return None
+
+
+# --------------------------------------------------------------------------- promotion
+#
+# One promotion table for every backend: Keras 3's, which follows JAX's type lattice.
+# Python scalars are *weak* types ("int", "float", "complex"): they take the other
+# operand's dtype when it has the same or a wider kind (float32 + 1.0 stays float32).
+# An edge a -> b means "a promotes to b"; the result of several dtypes is their least
+# upper bound in this lattice.
+_LATTICE = {
+    "bool": ("int",),
+    "int": ("uint8", "int8"),
+    "uint8": ("uint16", "int16"),
+    "uint16": ("uint32", "int32"),
+    "uint32": ("uint64", "int64"),
+    "uint64": ("float",),
+    "int8": ("int16",),
+    "int16": ("int32",),
+    "int32": ("int64",),
+    "int64": ("float",),
+    "float": ("float16", "bfloat16", "complex"),
+    "float16": ("float32",),
+    "bfloat16": ("float32",),
+    "float32": ("float64", "complex64"),
+    "float64": ("complex128",),
+    "complex": ("complex64",),
+    "complex64": ("complex128",),
+    "complex128": (),
+}
+_WEAK = {int: "int", float: "float", complex: "complex"}
+
+
+def _upper_bounds(node: str) -> frozenset[str]:
+    seen = {node}
+    stack = [node]
+    while stack:
+        for parent in _LATTICE[stack.pop()]:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return frozenset(seen)
+
+
+_UPPER = {node: _upper_bounds(node) for node in _LATTICE}
+
+
+def _lattice_node(dtype: Any) -> str:
+    if dtype is bool:
+        return "bool"
+    if dtype in _WEAK:
+        return _WEAK[dtype]
+    return standardize_dtype(dtype)
+
+
+def result_type(*dtypes: Any) -> str:
+    """The dtype of an op's result on mixed inputs, the same on every backend.
+
+    Arguments are dtype names or framework dtypes (strong), or the Python types
+    ``int``, ``float``, ``complex`` and ``bool`` standing for Python scalars (weak: they
+    adopt the other operand's dtype when its kind is the same or wider). A weak result
+    becomes ``int32``, ``floatx()`` or ``complex64``. With no arguments: ``floatx()``.
+
+    Example::
+
+        >>> result_type("int32", "float16")
+        'float16'
+        >>> result_type("float16", float)
+        'float16'
+        >>> result_type("uint8", "int8")
+        'int16'
+        >>> result_type("int64", "uint64")   # no integer holds both
+        'float32'
+    """
+    from kcore import config
+
+    if not dtypes:
+        return config.floatx()
+    nodes = [_lattice_node(d) for d in dtypes]
+    common = frozenset.intersection(*(_UPPER[n] for n in nodes))
+    # The least upper bound: the bound every other common bound lies above.
+    lub = next(n for n in common if common <= _UPPER[n])
+    if lub in _WEAK.values():
+        wide = config.floatx() == "float64"
+        lub = {
+            "int": "int64" if wide else "int32",
+            "float": config.floatx(),
+            "complex": "complex128" if wide else "complex64",
+        }[lub]
+    # Keras 3 keeps JAX's default (x64 off) for these two: no uint64 or complex128
+    # result ever comes out of promotion.
+    return _NARROWED.get(lub, lub)
+
+
+_NARROWED = {"uint64": "uint32", "complex128": "complex64"}
