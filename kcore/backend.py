@@ -110,6 +110,9 @@ class Backend:
             the shape and dtype ``fn`` would return for the symbolic ``args``, found by
             the backend's abstract evaluation, without computing anything.
         is_tensor: ``(x) -> bool``, True for the backend's native tensors.
+        gradient: ``(fn, *tensors) -> tuple of tensors``, the gradient of the scalar
+            ``fn(*tensors)`` with respect to each argument (zeros where it does not
+            depend on one); ``None`` on inference-only backends.
     """
 
     name: str
@@ -125,6 +128,7 @@ class Backend:
     convert_to_numpy: Callable[[Any], Any]
     compute_output_spec: Callable[..., Any]
     is_tensor: Callable[[Any], bool]
+    gradient: Callable[..., tuple[Any, ...]] | None = None
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary (used by ``kcore backends show``)."""
@@ -191,6 +195,7 @@ class BackendDescriptor:
         Variable: type,  # noqa: N803 - the field's name
         compute_output_spec: Callable[..., Any],
         dtypes: frozenset[str] | None = None,
+        gradient: Callable[..., tuple[Any, ...]] | None = None,
     ) -> Backend:
         """A :class:`Backend` with the fields this descriptor already knows filled in.
 
@@ -216,6 +221,7 @@ class BackendDescriptor:
             convert_to_numpy=ops["convert_to_numpy"],
             compute_output_spec=compute_output_spec,
             is_tensor=ops["is_tensor"],
+            gradient=gradient,
         )
 
 

@@ -242,6 +242,7 @@ def floatx() -> str:
 def set_floatx(value: str) -> None:
     """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"``, ``"float64"``)."""
     _state.overrides["floatx"] = _check_floatx(value, "set_floatx")
+    _forget_promotions()
 
 
 def epsilon() -> float:
@@ -277,7 +278,17 @@ def settings() -> Settings:
     )
 
 
+def _forget_promotions() -> None:
+    # Weak float results depend on floatx.
+    import sys
+
+    dtypes = sys.modules.get("kcore.dtypes")
+    if dtypes is not None:
+        dtypes._FAST.clear()
+
+
 def _reset() -> None:
     """Forget the selection and the file's contents (tests use this)."""
     global _state
     _state = _State()
+    _forget_promotions()

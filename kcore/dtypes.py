@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -153,6 +154,26 @@ def _lattice_node(dtype: Any) -> str:
     return standardize_dtype(dtype)
 
 
+def dtype_of(x: Any) -> Any:
+    """The promotion-table entry for an op argument: the standard dtype name of a
+    tensor or array, or the Python type (``int``, ``float``, ``bool``, ``complex``) of
+    a Python scalar, which promotes weakly. Lists are converted as Keras converts them.
+    """
+    t = type(x)
+    if t in _PYTHON_TYPES:
+        return t
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return standardize_dtype(dtype)
+    kind = python_scalar_dtype(x)
+    if kind is not None:
+        return kind
+    return standardize_dtype(np.asarray(x).dtype)
+
+
+_PYTHON_TYPES = frozenset({bool, int, float, complex})
+
+
 def result_type(*dtypes: Any) -> str:
     """The dtype of an op's result on mixed inputs, the same on every backend.
 
@@ -172,19 +193,36 @@ def result_type(*dtypes: Any) -> str:
         >>> result_type("int64", "uint64")   # no integer holds both
         'float32'
     """
+    try:
+        return _FAST[dtypes]
+    except (KeyError, TypeError):  # new combination, or an unhashable dtype object
+        pass
     from kcore import config
 
     if not dtypes:
         return config.floatx()
-    nodes = [_lattice_node(d) for d in dtypes]
+    result = _cached_result(tuple(_lattice_node(d) for d in dtypes), config.floatx())
+    try:
+        _FAST[dtypes] = result
+    except TypeError:
+        pass
+    return result
+
+
+#: result_type's answers by its exact arguments; config.set_floatx clears it.
+_FAST: dict[tuple[Any, ...], str] = {}
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_result(nodes: tuple[str, ...], floatx: str) -> str:
     common = frozenset.intersection(*(_UPPER[n] for n in nodes))
     # The least upper bound: the bound every other common bound lies above.
     lub = next(n for n in common if common <= _UPPER[n])
     if lub in _WEAK.values():
-        wide = config.floatx() == "float64"
+        wide = floatx == "float64"
         lub = {
             "int": "int64" if wide else "int32",
-            "float": config.floatx(),
+            "float": floatx,
             "complex": "complex128" if wide else "complex64",
         }[lub]
     # Keras 3 keeps JAX's default (x64 off) for these two: no uint64 or complex128

@@ -33,3 +33,11 @@ class OpNotImplementedError(KcoreError, NotImplementedError):
 
 class PluginConflictError(KcoreError):
     """Two plugins claim the same name (a quantization mode, an export format)."""
+
+
+class OpError(KcoreError, ValueError):
+    """An op was called with arguments it cannot take. The message names the op, what
+    it expected and what it received; the same type on every backend. The framework's
+    own exception is kept as ``original``."""
+
+    original: BaseException | None = None

@@ -70,7 +70,13 @@ def fresh_kcore(monkeypatch, tmp_path):
     for key in [k for k in os.environ if k.startswith("KCORE_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("KCORE_HOME", str(tmp_path / "kcore-home"))
+    from kcore import ops
+
     saved_state, saved_registry = config._state, registry._registry
+    bound = ops._bound_backend
     config._reset()
     yield tmp_path / "kcore-home"
     config._state, registry._registry = saved_state, saved_registry
+    config._forget_promotions()
+    if ops._bound_backend is not bound:  # set_backend rebound kcore.ops: undo it
+        ops._bind()

@@ -261,7 +261,7 @@ def test_show_and_info_for_the_toy_backend(run_kcore, site):
     shown = run_kcore("backends", "show", "toy", "--json", PYTHONPATH=str(site))
     assert shown.returncode == 0, shown.stderr
     data = json.loads(shown.stdout)
-    assert data["ops"]["composite"] == ["relu", "softmax"]
+    assert data["ops"]["composite"] == ["dtype", "relu", "shape", "softmax"]
     assert data["ops"]["missing"] == [] and data["devices"] == ["cpu:0"]
     matrix = run_kcore("ops", "matrix", "--backend", "toy", "--json", PYTHONPATH=str(site))
     rows = json.loads(matrix.stdout)["ops"]

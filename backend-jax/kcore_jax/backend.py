@@ -62,6 +62,11 @@ def _dtypes(descriptor: BackendDescriptor) -> frozenset[str]:
     return frozenset(names)
 
 
+def gradient(fn, *args):
+    """Gradients of the scalar ``fn(*args)`` with respect to every argument."""
+    return tuple(jax.grad(fn, argnums=tuple(range(len(args))))(*args))
+
+
 def make_backend(descriptor: BackendDescriptor) -> Backend:
     """The Backend object (called by the descriptor when this backend is selected)."""
     return descriptor.assemble(
@@ -71,5 +76,6 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         ops=collect_ops(jax_ops),
         Variable=JaxVariable,
         compute_output_spec=compute_output_spec,
+        gradient=gradient,
         dtypes=_dtypes(descriptor),
     )

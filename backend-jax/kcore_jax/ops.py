@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from kcore import config
 from kcore.dtypes import python_scalar_dtype, standardize_dtype
 
 
@@ -38,7 +39,13 @@ multiply = jnp.multiply
 divide = jnp.true_divide
 maximum = jnp.maximum
 exp = jnp.exp
-matmul = jnp.matmul
+
+
+def matmul(x1, x2):
+    x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    if x1.dtype == jnp.int8 and x2.dtype == jnp.int8:  # Keras 3 accumulates in int32
+        return jnp.matmul(x1, x2, preferred_element_type=jnp.int32)
+    return jnp.matmul(x1, x2)
 
 
 def max(x, axis=None, keepdims=False, initial=None):
@@ -53,4 +60,7 @@ relu = jax.nn.relu
 
 
 def softmax(x, axis=-1):
+    x = convert_to_tensor(x)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):  # unsigned x - max(x) would wrap
+        x = x.astype(config.floatx())
     return jax.nn.softmax(x, axis=axis)

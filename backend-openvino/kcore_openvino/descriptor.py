@@ -9,7 +9,9 @@ from __future__ import annotations
 from kcore.backend import STANDARD_DTYPES, BackendDescriptor, BackendInfo
 
 #: OpenVINO tensors have no complex element types; every other standard dtype is stored.
-DTYPES = STANDARD_DTYPES - {"complex64", "complex128"}
+# and its CPU plugin computes 64-bit values in 32 bits (int64 wraps past 2**31, float64
+# rounds to float32), so those are stored but not listed as dtypes it computes with.
+DTYPES = STANDARD_DTYPES - {"complex64", "complex128", "float64", "int64", "uint64"}
 
 descriptor = BackendDescriptor(
     BackendInfo(

@@ -290,6 +290,17 @@ def convert_to_numpy(x):
     return np.array(x.data)
 
 
+def dtype(x):
+    """The kcore dtype name of an ``openvino.Tensor`` (which has no ``.dtype``)."""
+    if isinstance(x, ov.Tensor):
+        return dtype_name(x.element_type)
+    return standardize_dtype(x.dtype)
+
+
+def shape(x):
+    return tuple(None if d is None else int(d) for d in x.shape)
+
+
 def is_tensor(x):
     # A graph-mode Output is the symbolic stand-in for a tensor, as a tracer is in JAX.
     return isinstance(x, ov.Tensor | ov.Output)

@@ -104,6 +104,16 @@ def _devices() -> tuple[str, ...]:
     )
 
 
+def gradient(fn, *args):
+    """Gradients of the scalar ``fn(*args)`` with respect to every argument."""
+    with tf.GradientTape() as tape:
+        for a in args:
+            tape.watch(a)
+        out = fn(*args)
+    zero = tf.UnconnectedGradients.ZERO
+    return tuple(tape.gradient(out, list(args), unconnected_gradients=zero))
+
+
 def make_backend(descriptor: BackendDescriptor) -> Backend:
     """The Backend object (called by the descriptor when this backend is selected)."""
     return descriptor.assemble(
@@ -113,4 +123,5 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         ops=collect_ops(tf_ops),
         Variable=TFVariable,
         compute_output_spec=compute_output_spec,
+        gradient=gradient,
     )

@@ -374,13 +374,21 @@ def sum(x, axis=None, keepdims=False):
 
 
 # MatMul has no kernels for these; Keras 3 multiplies them in int32.
+_NotEqual = tf.raw_ops.NotEqual
 _MATMUL_WIDENING = {tf.bool, tf.int8, tf.int16, tf.uint8, tf.uint16}
 
 
 def matmul(x1, x2):
     x1, x2 = _operands(convert_to_tensor(x1), convert_to_tensor(x2))
-    if x1.dtype in _MATMUL_WIDENING:
-        x1, x2 = tf.cast(x1, tf.int32), tf.cast(x2, tf.int32)
+    dtype = x1.dtype
+    if dtype in _MATMUL_WIDENING:
+        # TF has no kernel for these: compute in int32, then come back to Keras's
+        # result dtype (int8 products stay int32; the others wrap as their own
+        # integer arithmetic would; bool is "any product is true").
+        out = matmul(tf.cast(x1, tf.int32), tf.cast(x2, tf.int32))
+        if dtype is tf.bool:
+            return _NotEqual(x=out, y=tf.constant(0, tf.int32))
+        return out if dtype is tf.int8 else tf.cast(out, dtype)
     rank1, rank2 = x1.shape.rank, x2.shape.rank
     if rank1 == 2 and rank2 == 2:
         return _MatMul(a=x1, b=x2)

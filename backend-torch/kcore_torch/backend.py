@@ -205,6 +205,13 @@ def _dtypes() -> frozenset[str]:
     return frozenset(usable)
 
 
+def gradient(fn, *args):
+    """Gradients of the scalar ``fn(*args)`` with respect to every argument."""
+    leaves = [a.detach().clone().requires_grad_(True) for a in args]
+    grads = torch.autograd.grad(fn(*leaves), leaves, allow_unused=True)
+    return tuple(torch.zeros_like(x) if g is None else g for g, x in zip(grads, leaves))
+
+
 def make_backend(descriptor: BackendDescriptor) -> Backend:
     """The Backend object (called by the descriptor when this backend is selected)."""
     return descriptor.assemble(
@@ -214,5 +221,6 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         ops=collect_ops(torch_ops),
         Variable=TorchVariable,
         compute_output_spec=compute_output_spec,
+        gradient=gradient,
         dtypes=_dtypes(),
     )

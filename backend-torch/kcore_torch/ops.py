@@ -309,18 +309,28 @@ def max(x, axis=None, keepdims=False, initial=None):
 
 # torch sums every integer type into int64; Keras 3 (following JAX) widens only the
 # narrow types, to int32, and keeps int32 as int32.
-_SUM_WIDENED = frozenset({torch.bool, torch.uint8, torch.int8, torch.int16})
+# Keras 3 widens small integer sums to 32 bits, keeping unsigned unsigned.
+_SUM_WIDENED = {
+    torch.bool: torch.int32,
+    torch.int8: torch.int32,
+    torch.int16: torch.int32,
+    torch.uint8: torch.uint32,
+}
 
 
 def sum(x, axis=None, keepdims=False):
     x = _tensor(x)
-    dtype = torch.int32 if x.dtype in _SUM_WIDENED else x.dtype
+    dtype = _SUM_WIDENED.get(x.dtype, x.dtype)
     axes = _axes(axis, x.ndim)
     if not axes:  # axis=() reduces nothing in NumPy (torch would reduce everything)
         return x.to(dtype=dtype, copy=True)
+    # torch has no uint32 arithmetic: sum in int64 and store the result as uint32.
+    accumulate = torch.int64 if dtype == torch.uint32 else dtype
     if axis is None and not keepdims:
-        return torch.sum(x, dtype=dtype)
-    return torch.sum(x, dim=axes, keepdim=keepdims, dtype=dtype)
+        out = torch.sum(x, dtype=accumulate)
+    else:
+        out = torch.sum(x, dim=axes, keepdim=keepdims, dtype=accumulate)
+    return out if accumulate == dtype else out.to(dtype)
 
 
 def matmul(x1, x2):
@@ -332,6 +342,8 @@ def matmul(x1, x2):
         x1, x2 = x1.to(dtype), x2.to(dtype)
     if dtype == torch.bool:  # no bool kernel anywhere; a positive count of ones is True
         return torch.matmul(x1.to(torch.float32), x2.to(torch.float32)) > 0
+    if dtype == torch.int8:  # Keras 3 accumulates int8 products in int32
+        x1, x2, dtype = x1.to(torch.int32), x2.to(torch.int32), torch.int32
     if not (dtype.is_floating_point or dtype.is_complex) and x1.device.type not in ("cpu", "meta"):
         # CUDA has no integer matmul; float64 is exact below 2**53, and going back
         # through int64 wraps overflow the way integer arithmetic would.

@@ -40,6 +40,16 @@ class OpSpec:
     signature: inspect.Signature
     doc: str
     composite: Callable[..., Any] | None = None
+    #: Parameters that take tensors (the conformance kit feeds arrays there).
+    tensors: tuple[str, ...] = ()
+    #: Conformance cases: a factory ``(spec, rng, dtypes) -> list[Case]``
+    #: (see :mod:`kcore.ops.cases`).
+    cases: Callable[..., Any] | None = None
+    #: Whether the op is differentiable in its float tensor arguments.
+    grad: bool = True
+    #: ``(arguments by name) -> str | None``: the expectation a failed call broke,
+    #: consulted only after the backend raised, to word the error.
+    expect: Callable[[dict[str, Any]], str | None] | None = None
 
     @property
     def is_primitive(self) -> bool:
@@ -50,8 +60,20 @@ class OpSpec:
 SPECS: dict[str, OpSpec] = {}
 
 
-def op(namespace: str, *, composite: bool = False) -> Callable[[Callable], Callable]:
+def op(
+    namespace: str,
+    *,
+    composite: bool = False,
+    tensors: tuple[str, ...] | None = None,
+    cases: Callable[..., Any] | None = None,
+    grad: bool = True,
+    expect: Callable[[dict[str, Any]], str | None] | None = None,
+) -> Callable[[Callable], Callable]:
     """Declare the op named after the decorated stub (see the module docstring).
+
+    ``tensors`` names the tensor parameters (default: the required positional ones);
+    ``cases`` generates its conformance cases; ``grad`` says whether it is
+    differentiable; ``expect`` words the error for bad arguments.
 
     Returns a placeholder with the stub's signature that binds ``kcore.ops`` to the
     selected backend on first call and then forwards to the bound function.
@@ -61,12 +83,25 @@ def op(namespace: str, *, composite: bool = False) -> Callable[[Callable], Calla
         name = stub.__name__
         if name in SPECS:
             raise ValueError(f"op '{name}' is declared twice")
+        signature = inspect.signature(stub)
+        if tensors is None:
+            names = tuple(
+                p.name
+                for p in signature.parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            )
+        else:
+            names = tuple(tensors)
         spec = OpSpec(
             name=name,
             namespace=namespace,
-            signature=inspect.signature(stub),
+            signature=signature,
             doc=inspect.getdoc(stub) or "",
             composite=stub if composite else None,
+            tensors=names,
+            cases=cases,
+            grad=grad,
+            expect=expect,
         )
         SPECS[name] = spec
         return make_function(spec, _Deferred(name), module=f"kcore.ops.{namespace}")
@@ -88,14 +123,26 @@ class _Deferred:
         return getattr(ops, self.name)(*args, **kwargs)
 
 
-def make_function(spec: OpSpec, impl: Callable[..., Any], module: str = "kcore.ops") -> Callable:
+def make_function(
+    spec: OpSpec,
+    impl: Callable[..., Any],
+    module: str = "kcore.ops",
+    backend: Any = None,
+) -> Callable:
     """Generate ``def name(<declared signature>): return _impl(...)``.
 
     Generated rather than ``*args, **kwargs`` forwarding so the public function has
     the declared signature (for ``help``, ``inspect`` and IDEs) and costs a single
-    plain call on top of the backend's function.
+    plain call on top of the backend's function. The ``try`` costs nothing until the
+    backend raises; then :func:`_failed` answers symbolically for KerasTensor
+    arguments, or raises an :class:`~kcore.errors.OpError` that names the op.
     """
-    namespace: dict[str, Any] = {"_impl": impl}
+    namespace: dict[str, Any] = {
+        "_impl": impl,
+        "_failed": _failed,
+        "_spec": spec,
+        "_backend": backend,
+    }
     params: list[str] = []
     call: list[str] = []
     saw_star = False
@@ -126,13 +173,99 @@ def make_function(spec: OpSpec, impl: Callable[..., Any], module: str = "kcore.o
         call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
     if positional_only:
         params.append("/")
-    source = f"def {spec.name}({', '.join(params)}):\n    return _impl({', '.join(call)})\n"
+    arguments = ", ".join(call)
+    source = (
+        f"def {spec.name}({', '.join(params)}):\n"
+        f"    try:\n"
+        f"        return _impl({arguments})\n"
+        f"    except Exception as _error:\n"
+        f"        return _failed(_spec, _backend, _impl, _error, {_locals_of(spec)})\n"
+    )
     exec(compile(source, f"<kcore.ops.{spec.name}>", "exec"), namespace)  # noqa: S102
     function = namespace[spec.name]
     function.__doc__ = spec.doc
     function.__module__ = module
     function.__qualname__ = spec.name
     return function
+
+
+def _locals_of(spec: OpSpec) -> str:
+    names = [p.name for p in spec.signature.parameters.values()]
+    return "{" + ", ".join(f"{n!r}: {n}" for n in names) + "}"
+
+
+def _split(spec: OpSpec, values: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Rebuild the call's positional and keyword arguments from its parameters."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for p in spec.signature.parameters.values():
+        value = values[p.name]
+        if p.kind is p.VAR_POSITIONAL:
+            args.extend(value)
+        elif p.kind is p.VAR_KEYWORD:
+            kwargs.update(value)
+        elif p.kind is p.KEYWORD_ONLY:
+            kwargs[p.name] = value
+        else:
+            args.append(value)
+    return tuple(args), kwargs
+
+
+def _failed(
+    spec: OpSpec, backend: Any, impl: Callable[..., Any], error: Exception, values: dict
+) -> Any:
+    from kcore.errors import KcoreError, OpError
+    from kcore.keras_tensor import any_symbolic
+
+    args, kwargs = _split(spec, values)
+    if backend is None:
+        from kcore import backend as backend_module
+
+        backend = backend_module.current()
+    if any_symbolic(args, kwargs):
+        try:
+            return backend.compute_output_spec(impl, *args, **kwargs)
+        except Exception as symbolic_error:  # worded like an eager failure, below
+            error = symbolic_error
+    if isinstance(error, KcoreError):
+        raise error
+    received = _describe(spec, values, backend)
+    expectation = None
+    if spec.expect is not None:
+        try:
+            expectation = spec.expect(values)
+        except Exception:  # a broken rule must not hide the real error
+            expectation = None
+    reason = f"expected {expectation}" if expectation else _one_line(error)
+    problem = OpError(f"{spec.name}: {reason}; received {received}")
+    problem.original = error
+    raise problem from None
+
+
+def _describe(spec: OpSpec, values: dict[str, Any], backend: Any) -> str:
+    from kcore.dtypes import standardize_dtype
+
+    dtype_of = backend.ops.get("dtype") or (lambda v: standardize_dtype(v.dtype))
+    parts = []
+    for name, value in values.items():
+        shape = getattr(value, "shape", None)
+        if shape is not None and not isinstance(value, str | bytes):
+            try:
+                dtype = dtype_of(value)
+            except Exception:
+                dtype = str(getattr(value, "dtype", "unknown"))
+            shape = tuple(None if d is None else int(d) for d in shape)
+            parts.append(f"{name} of shape {shape} and dtype {dtype}")
+        elif name in spec.tensors or value is not spec.signature.parameters[name].default:
+            text = repr(value)
+            parts.append(f"{name}={text if len(text) <= 60 else text[:57] + '...'}")
+    return ", ".join(parts) or "no arguments"
+
+
+def _one_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _missing(spec: OpSpec, backend_name: str, distribution: str) -> Callable[..., Any]:
@@ -169,7 +302,7 @@ def bind(backend: Any, namespace: Any = None) -> dict[str, Callable[..., Any]]:
             impl = _missing(spec, backend.name, backend.distribution)
         elif kind == "composite" and namespace is not None:
             impl = _with_ops(impl, namespace)
-        functions[spec.name] = make_function(spec, impl)
+        functions[spec.name] = make_function(spec, impl, backend=backend)
     return functions
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kcore.dtypes import standardize_dtype
 from kcore.ops.contract import op
 
 
@@ -41,3 +42,27 @@ def is_tensor(x):
         True
     """
     ...
+
+
+@op("core", composite=True, grad=False)
+def dtype(x):
+    """The standard name of a tensor's dtype (``"float32"``, ``"int8"``, ...).
+
+    Example::
+
+        >>> kcore.ops.dtype(kcore.ops.convert_to_tensor([1, 2]))
+        'int32'
+    """
+    return standardize_dtype(x.dtype)
+
+
+@op("core", composite=True, grad=False)
+def shape(x):
+    """A tensor's shape as a tuple (``None`` for unknown dimensions of a KerasTensor).
+
+    Example::
+
+        >>> kcore.ops.shape(kcore.ops.convert_to_tensor([[1, 2, 3]]))
+        (1, 3)
+    """
+    return tuple(None if d is None else int(d) for d in x.shape)

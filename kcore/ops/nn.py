@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from kcore import ops
+from kcore.ops import rules
+from kcore.ops.cases import NUMERIC, unary
 from kcore.ops.contract import op
 
 
-@op("nn", composite=True)
+@op("nn", composite=True, cases=unary(NUMERIC))
 def relu(x):
     """Rectified linear unit: ``max(x, 0)`` element-wise.
 
@@ -17,7 +19,12 @@ def relu(x):
     return ops.maximum(x, 0)
 
 
-@op("nn", composite=True)
+@op(
+    "nn",
+    composite=True,
+    expect=rules.axis(),
+    cases=unary(NUMERIC, shapes=((2, 3),), kwargs=({}, {"axis": 0})),
+)
 def softmax(x, axis=-1):
     """Softmax along ``axis``: ``exp(x) / sum(exp(x))``, computed stably.
 

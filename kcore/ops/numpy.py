@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from kcore.ops import rules
+from kcore.ops.cases import ALL, NUMERIC, binary, reduction, unary
 from kcore.ops.contract import op
 
 
-@op("numpy")
+@op("numpy", expect=rules.broadcast("x1", "x2"), cases=binary(ALL))
 def add(x1, x2):
     """Add arguments element-wise, with broadcasting.
 
@@ -16,7 +18,7 @@ def add(x1, x2):
     ...
 
 
-@op("numpy")
+@op("numpy", expect=rules.broadcast("x1", "x2"), cases=binary(NUMERIC))
 def subtract(x1, x2):
     """Subtract ``x2`` from ``x1`` element-wise, with broadcasting.
 
@@ -27,7 +29,7 @@ def subtract(x1, x2):
     ...
 
 
-@op("numpy")
+@op("numpy", expect=rules.broadcast("x1", "x2"), cases=binary(ALL))
 def multiply(x1, x2):
     """Multiply arguments element-wise, with broadcasting.
 
@@ -38,7 +40,7 @@ def multiply(x1, x2):
     ...
 
 
-@op("numpy")
+@op("numpy", expect=rules.broadcast("x1", "x2"), cases=binary(NUMERIC, low=0.5, high=3.0))
 def divide(x1, x2):
     """Divide ``x1`` by ``x2`` element-wise (true division).
 
@@ -49,7 +51,7 @@ def divide(x1, x2):
     ...
 
 
-@op("numpy")
+@op("numpy", expect=rules.broadcast("x1", "x2"), cases=binary(ALL))
 def maximum(x1, x2):
     """Element-wise maximum, with broadcasting.
 
@@ -60,7 +62,7 @@ def maximum(x1, x2):
     ...
 
 
-@op("numpy")
+@op("numpy", cases=unary(NUMERIC, low=-2.0, high=2.0))
 def exp(x):
     """Exponential, element-wise.
 
@@ -71,7 +73,7 @@ def exp(x):
     ...
 
 
-@op("numpy")
+@op("numpy", expect=rules.axis(), cases=reduction(ALL))
 def max(x, axis=None, keepdims=False, initial=None):
     """Maximum of a tensor along ``axis`` (all axes when ``None``).
 
@@ -82,7 +84,7 @@ def max(x, axis=None, keepdims=False, initial=None):
     ...
 
 
-@op("numpy")
+@op("numpy", expect=rules.axis(), cases=reduction(ALL))
 def sum(x, axis=None, keepdims=False):
     """Sum of a tensor along ``axis`` (all axes when ``None``).
 
@@ -93,7 +95,21 @@ def sum(x, axis=None, keepdims=False):
     ...
 
 
-@op("numpy")
+@op(
+    "numpy",
+    expect=rules.matmul(),
+    cases=binary(
+        ALL,
+        shapes=(
+            ((2, 3), (3, 4)),
+            ((4,), (4, 2)),
+            ((2, 4), (4,)),
+            ((2, 2, 3), (3, 2)),
+            ((3,), (3,)),
+        ),
+        python_scalars=False,
+    ),
+)
 def matmul(x1, x2):
     """Matrix product of two tensors, batched over leading dimensions.
 

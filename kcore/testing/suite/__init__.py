@@ -1,0 +1,4 @@
+"""The conformance suite, shipped with kcore so any backend runs it::
+
+pytest --pyargs kcore.testing.suite --kcore-backend=NAME
+"""

@@ -1,0 +1,197 @@
+"""Conformance of the selected backend's ops, derived from the op contract.
+
+For every declared op with cases (:mod:`kcore.ops.cases`), on the backend selected
+with ``--kcore-backend``:
+
+* forward: the public op on the backend's tensors equals the NumPy reference backend
+  within the tolerance table (:mod:`kcore.testing.tolerances`), with the same shape
+  and dtype;
+* symbolic: the op on KerasTensors infers the eager result's shape and dtype, and
+  keeps every known dimension when the leading ones are unknown (``None``);
+* gradient (trainable backends, differentiable ops, float cases): the gradient of a
+  fixed random weighting of the output equals central finite differences taken on
+  the reference in float64.
+
+Known gaps are strict xfails listed in :mod:`kcore.testing.known_gaps`.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+import kcore
+from kcore import _tree
+from kcore.dtypes import standardize_dtype
+from kcore.keras_tensor import KerasTensor
+from kcore.ops import contract
+from kcore.testing import known_gaps, tolerances
+
+
+def _reference():
+    return contract.namespace_for(kcore.backend.get_backend("numpy"))
+
+
+def _collect():
+    backend = kcore.backend.current()
+    reference = kcore.backend.get_backend("numpy")
+    supported = frozenset(backend.capabilities.dtypes) & frozenset(reference.capabilities.dtypes)
+    found = []
+    for spec in contract.SPECS.values():
+        if spec.cases is None:
+            continue
+        rng = np.random.default_rng(zlib.crc32(spec.name.encode()))
+        found.extend((spec, case) for case in spec.cases(spec, rng, supported))
+    return backend, found
+
+
+BACKEND, FOUND = _collect()
+
+
+def _params(test: str, gradients: bool = False):
+    """The (spec, case) parameters of one test, with its known gaps as strict xfails."""
+    params = []
+    for spec, case in FOUND:
+        if gradients and not (spec.grad and case.grad):
+            continue
+        test_id = f"{spec.name}-{case.id}"
+        reason = known_gaps.reason_for(BACKEND.name, f"{test}[{test_id}]")
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        params.append(pytest.param(spec, case, id=test_id, marks=marks))
+    return params
+
+
+def _public(spec):
+    return getattr(kcore.ops, spec.name)
+
+
+def _to_backend(value):
+    if isinstance(value, np.ndarray):
+        return kcore.ops.convert_to_tensor(value)
+    return value
+
+
+def _dtype_of_result(x):
+    if isinstance(x, np.ndarray | KerasTensor):
+        return standardize_dtype(x.dtype)
+    return kcore.ops.dtype(x)
+
+
+def _main_dtype(case):
+    arrays = [a for a in (*case.args, *case.kwargs.values()) if isinstance(a, np.ndarray)]
+    return arrays[0].dtype.name if arrays else "float32"
+
+
+@pytest.mark.parametrize(("spec", "case"), _params("test_forward"))
+def test_forward(spec, case):
+    expected = getattr(_reference(), spec.name)(*case.args, **case.kwargs)
+    args, kwargs = _tree.map_structure(_to_backend, (case.args, case.kwargs))
+    got = _public(spec)(*args, **kwargs)
+    got_leaves, expected_leaves = _tree.flatten(got), _tree.flatten(expected)
+    assert len(got_leaves) == len(expected_leaves)
+    for g, e in zip(got_leaves, expected_leaves):
+        assert BACKEND.is_tensor(g), f"{spec.name} returned {type(g).__name__}"
+        g_np = kcore.ops.convert_to_numpy(g)
+        e_np = np.asarray(e)
+        assert _dtype_of_result(g) == _dtype_of_result(e), "result dtype"
+        assert g_np.shape == e_np.shape, "result shape"
+        rtol, atol = tolerances.forward(spec.name, e_np.dtype.name)
+        if rtol == atol == 0:
+            np.testing.assert_array_equal(g_np, e_np)
+        else:
+            np.testing.assert_allclose(g_np, e_np, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _symbolic_inputs(case, unknown_leading):
+    """KerasTensors for the case's arrays. With ``unknown_leading``, when the first
+    array has the largest rank, its leading dimension becomes ``None``, and so does
+    that of every array of that rank with the same leading size (a batch axis)."""
+    arrays = [a for a in (*case.args, *case.kwargs.values()) if isinstance(a, np.ndarray)]
+    top = max((a.ndim for a in arrays), default=0)
+    first_is_top = bool(arrays) and arrays[0].ndim == top > 0
+    batch = arrays[0].shape[0] if first_is_top else None
+
+    def symbolic(value):
+        if isinstance(value, np.ndarray):
+            shape = value.shape
+            if unknown_leading and batch is not None and value.ndim == top and shape[0] == batch:
+                shape = (None, *shape[1:])
+            return KerasTensor(shape, value.dtype.name)
+        return value
+
+    return _tree.map_structure(symbolic, (case.args, case.kwargs))
+
+
+@pytest.mark.parametrize(("spec", "case"), _params("test_symbolic"))
+def test_symbolic(spec, case):
+    args, kwargs = _tree.map_structure(_to_backend, (case.args, case.kwargs))
+    eager = _tree.flatten(_public(spec)(*args, **kwargs))
+    for unknown in (False, True):
+        sym_args, sym_kwargs = _symbolic_inputs(case, unknown)
+        out = _tree.flatten(_public(spec)(*sym_args, **sym_kwargs))
+        assert len(out) == len(eager)
+        for s, e in zip(out, eager):
+            assert isinstance(s, KerasTensor), f"{spec.name} returned {type(s).__name__}"
+            assert s.dtype == _dtype_of_result(e)
+            e_shape = tuple(kcore.ops.convert_to_numpy(e).shape)
+            if not unknown:
+                assert s.shape == e_shape
+            else:
+                assert len(s.shape) == len(e_shape)
+                assert all(d is None or d == k for d, k in zip(s.shape, e_shape)), s.shape
+
+
+def _finite_differences(fn, arrays, weights, eps=1e-6):
+    grads = []
+    for i, x in enumerate(arrays):
+        g = np.zeros_like(x, dtype=np.float64)
+        for index in np.ndindex(x.shape):
+            plus = [a.copy() for a in arrays]
+            minus = [a.copy() for a in arrays]
+            plus[i][index] += eps
+            minus[i][index] -= eps
+            g[index] = (np.sum(fn(plus) * weights) - np.sum(fn(minus) * weights)) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+if BACKEND.gradient is not None:  # inference-only backends have no gradients
+
+    @pytest.mark.parametrize(("spec", "case"), _params("test_gradient", gradients=True))
+    def test_gradient(spec, case):
+        reference = _reference()
+        positions = [i for i, a in enumerate(case.args) if isinstance(a, np.ndarray)]
+        dtype = case.args[positions[0]].dtype.name
+
+        def call(namespace, arrays):
+            args = list(case.args)
+            for p, a in zip(positions, arrays):
+                args[p] = a
+            return getattr(namespace, spec.name)(*args, **case.kwargs)
+
+        sample = np.asarray(call(reference, [case.args[p] for p in positions]))
+        weights = np.random.default_rng(0).uniform(0.5, 1.5, sample.shape)
+        inputs64 = [case.args[p].astype(np.float64) for p in positions]
+        expected = _finite_differences(
+            lambda xs: np.asarray(call(reference, xs)), inputs64, weights
+        )
+
+        ops = kcore.ops
+        w = ops.convert_to_tensor(weights.astype(sample.dtype))
+        tensors = [ops.convert_to_tensor(case.args[p]) for p in positions]
+        grads = BACKEND.gradient(lambda *xs: ops.sum(ops.multiply(call(ops, xs), w)), *tensors)
+        rtol, atol = tolerances.gradient(spec.name, dtype)
+        for g, e in zip(grads, expected):
+            np.testing.assert_allclose(
+                ops.convert_to_numpy(g).astype(np.float64), e, rtol=rtol, atol=atol
+            )
+
+
+def test_every_primitive_op_has_conformance_cases():
+    """Ops without cases are listed here so the gap is visible, not silent."""
+    without = sorted(
+        s.name for s in contract.SPECS.values() if s.cases is None and s.namespace != "core"
+    )
+    assert without == []
