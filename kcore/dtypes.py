@@ -31,12 +31,21 @@ _ALIASES = {
 }
 
 
+#: standardize_dtype's answers for dtype objects and exact names (never for the
+#: floatx-dependent ``None``/``"float"``/``float``).
+_STANDARD: dict[Any, str] = {}
+
+
 def standardize_dtype(dtype: Any) -> str:
     """Return the standard name of ``dtype`` (a string, NumPy or framework dtype).
 
     ``None`` and ``"float"`` mean :func:`kcore.config.floatx`. Raises ``ValueError``
     naming the value for anything else.
     """
+    try:
+        return _STANDARD[dtype]
+    except (KeyError, TypeError):  # not seen yet, or unhashable
+        pass
     from kcore import config
 
     if dtype is None:
@@ -60,6 +69,10 @@ def standardize_dtype(dtype: Any) -> str:
         alias = _ALIASES[name]
         return config.floatx() if alias is None else alias
     if name in STANDARD_DTYPES:
+        try:
+            _STANDARD[dtype] = name
+        except TypeError:
+            pass
         return name
     raise ValueError(
         f"unknown dtype {dtype!r}; expected one of {', '.join(sorted(STANDARD_DTYPES))}"

@@ -41,9 +41,15 @@ maximum = jnp.maximum
 exp = jnp.exp
 
 
+_INT8 = np.dtype("int8")
+
+
 def matmul(x1, x2):
-    x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
-    if x1.dtype == jnp.int8 and x2.dtype == jnp.int8:  # Keras 3 accumulates in int32
+    if not isinstance(x1, jax.Array):
+        x1 = convert_to_tensor(x1)
+    if not isinstance(x2, jax.Array):
+        x2 = convert_to_tensor(x2)
+    if x1.dtype == _INT8 and x2.dtype == _INT8:  # Keras 3 accumulates in int32
         return jnp.matmul(x1, x2, preferred_element_type=jnp.int32)
     return jnp.matmul(x1, x2)
 

@@ -95,11 +95,12 @@ def test_ops_match_numpy_in_float32(backend, name):
 
 
 def test_public_ops_run_on_openvino(backend):
-    kcore.config.set_backend("openvino")
-    x = kcore.ops.convert_to_tensor([[1.0, 2.0], [3.0, -4.0]])
-    assert isinstance(x, ov.Tensor) and kcore.ops.is_tensor(x)
-    assert kcore.ops.convert_to_numpy(kcore.ops.relu(x)).tolist() == [[1.0, 2.0], [3.0, 0.0]]
-    assert kcore.ops.convert_to_numpy(kcore.ops.matmul(x, x)).tolist() == [[7, -6], [-9, 22]]
+    # The op functions bound to this backend, without changing the process's selection.
+    o = kcore.ops.contract.namespace_for(backend)
+    x = o.convert_to_tensor([[1.0, 2.0], [3.0, -4.0]])
+    assert isinstance(x, ov.Tensor) and o.is_tensor(x)
+    assert o.convert_to_numpy(o.relu(x)).tolist() == [[1.0, 2.0], [3.0, 0.0]]
+    assert o.convert_to_numpy(o.matmul(x, x)).tolist() == [[7, -6], [-9, 22]]
 
 
 def test_compiled_models_use_float32_precision(backend, ov_ops):

@@ -36,7 +36,13 @@ def is_tensor(x):
     return isinstance(x, np.ndarray)
 
 
+_ndarray = np.ndarray
+
+
 def _promoted(x1, x2, *extra):
+    # Fast path: two arrays of one dtype need no promotion (NumPy dtypes are singletons).
+    if type(x1) is _ndarray and type(x2) is _ndarray and x1.dtype is x2.dtype and not extra:
+        return x1, x2
     dtype = result_type(dtype_of(x1), dtype_of(x2), *extra)
     return np.asarray(x1, dtype), np.asarray(x2, dtype)
 
