@@ -45,11 +45,12 @@ _INT8 = np.dtype("int8")
 
 
 def matmul(x1, x2):
-    if not isinstance(x1, jax.Array):
-        x1 = convert_to_tensor(x1)
-    if not isinstance(x2, jax.Array):
-        x2 = convert_to_tensor(x2)
-    if x1.dtype == _INT8 and x2.dtype == _INT8:  # Keras 3 accumulates in int32
+    try:  # arrays (the common case) skip conversion; isinstance(jax.Array) is slow
+        int8 = x1.dtype == _INT8 and x2.dtype == _INT8
+    except AttributeError:  # Python lists and scalars
+        x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
+        int8 = x1.dtype == _INT8 and x2.dtype == _INT8
+    if int8:  # Keras 3 accumulates int8 products in int32
         return jnp.matmul(x1, x2, preferred_element_type=jnp.int32)
     return jnp.matmul(x1, x2)
 
