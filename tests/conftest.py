@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FRAMEWORKS = ("jax", "torch", "tensorflow", "openvino")
-
 
 def clean_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
     """The current environment without kcore settings, with an empty KCORE_HOME."""

@@ -46,7 +46,7 @@ import numpy as np
 import openvino as ov
 
 from kcore import config
-from kcore.dtypes import python_scalar_dtype, standardize_dtype
+from kcore.dtypes import python_scalar_dtype, result_type, standardize_dtype
 from kcore.variables import Variable
 
 #: The environment variable that overrides the CPU inference precision.
@@ -119,13 +119,7 @@ _OV_TYPES: dict[str, ov.Type] = {
     "float64": ov.Type.f64,
 }
 _DTYPES: dict[ov.Type, str] = {t: name for name, t in _OV_TYPES.items()}
-#: Kind order for promotion with Python scalars: a scalar of a higher kind wins.
-_KIND = {
-    "bool": 0,
-    **dict.fromkeys(("uint8", "uint16", "uint32", "uint64"), 1),
-    **dict.fromkeys(("int8", "int16", "int32", "int64"), 1),
-    **dict.fromkeys(("bfloat16", "float16", "float32", "float64"), 2),
-}
+_FLOATS = frozenset({"bfloat16", "float16", "float32", "float64"})
 _SUM_DTYPES = {
     "bool": "int32",
     "int8": "int32",
@@ -165,26 +159,6 @@ def dtype_name(element_type: ov.Type) -> str:
     return name
 
 
-def _promote(a: str, b: str) -> str:
-    """The dtype two typed operands compute in (Keras 3's rules for these dtypes)."""
-    if a == b:
-        return a
-    a_float, b_float = _KIND[a] == 2, _KIND[b] == 2
-    if a_float and b_float:
-        if {a, b} == {"float16", "bfloat16"}:
-            return "float32"
-        return a if np.dtype(_numpy_name(a)).itemsize > np.dtype(_numpy_name(b)).itemsize else b
-    if a_float:
-        return a
-    if b_float:
-        return b
-    return np.promote_types(a, b).name
-
-
-def _numpy_name(name: str) -> str:
-    return "float16" if name == "bfloat16" else name  # same width, all _promote needs
-
-
 def _dtype_of(x: Any) -> tuple[str, bool]:
     """``(dtype name, weak)``: weak for Python scalars, which yield to typed operands."""
     if isinstance(x, ov.Tensor):
@@ -210,27 +184,16 @@ def _supported(dtype: str) -> str:
 
 
 def _result_dtype(*args: Any) -> str:
-    strong: str | None = None
-    weak: list[str] = []
+    # kcore's one promotion table; Python scalars enter as their (weak) type.
+    entries = []
     for x in args:
-        dtype, is_weak = _dtype_of(x)
-        if is_weak:
-            weak.append(dtype)
-        else:
-            strong = dtype if strong is None else _promote(strong, dtype)
-    if strong is None:
-        strong = weak.pop(0)
-        for dtype in weak:
-            strong = _promote(strong, dtype)
-        return strong
-    for dtype in weak:
-        if _KIND[dtype] > _KIND[strong]:
-            strong = _promote(strong, dtype)
-    return strong
+        dtype, weak = _dtype_of(x)
+        entries.append(type(x) if weak else dtype)
+    return _supported(result_type(*entries))
 
 
 def _float_dtype(dtype: str) -> str:
-    return dtype if _KIND[dtype] == 2 else config.floatx()
+    return dtype if dtype in _FLOATS else config.floatx()
 
 
 # -- conversion --------------------------------------------------------------------

@@ -28,7 +28,7 @@ import tempfile
 import numpy as np
 
 from kcore import config
-from kcore.dtypes import python_scalar_dtype, standardize_dtype
+from kcore.dtypes import python_scalar_dtype, result_type, standardize_dtype
 from kcore.variables import Variable
 
 # TensorFlow reads this once, while its shared libraries load.
@@ -187,39 +187,10 @@ def is_tensor(x):
 # -- dtype agreement for binary ops --------------------------------------------
 
 
-def _promote(a: tf.DType, b: tf.DType) -> tf.DType:
-    """The dtype two tensors of dtypes ``a`` and ``b`` combine into (Keras 3-like)."""
-    if a == b:
-        return a
-    if a.is_bool:
-        return b
-    if b.is_bool:
-        return a
-    if a.is_complex or b.is_complex:
-        wide = tf.float64 in (a, b) or tf.complex128 in (a, b)
-        return tf.complex128 if wide else tf.complex64
-    if a.is_floating and b.is_floating:
-        if {a, b} == {tf.float16, tf.bfloat16}:  # neither holds the other
-            return tf.float32
-        return a if a.size >= b.size else b
-    if a.is_floating:
-        return a
-    if b.is_floating:
-        return b
-    return tf.as_dtype(np.promote_types(a.as_numpy_dtype, b.as_numpy_dtype).name)
-
-
-def _scalar_dtype(scalar, other: tf.DType) -> tf.DType:
-    """The dtype a Python scalar takes next to a tensor of dtype ``other``."""
-    if isinstance(scalar, bool):
-        return other
-    if isinstance(scalar, int):
-        return other if not other.is_bool else tf.int32
-    if isinstance(scalar, float):
-        if other.is_floating or other.is_complex:
-            return other
-        return tf.as_dtype(config.floatx())
-    return other if other.is_complex else tf.complex64
+def _promote(a, b) -> tf.DType:
+    """The dtype two operands combine into: kcore's promotion table, where a Python
+    type (``int``, ``float``...) stands for a weakly typed Python scalar."""
+    return tf.as_dtype(result_type(getattr(a, "name", a), getattr(b, "name", b)))
 
 
 def _operands(x1, x2):
@@ -236,11 +207,11 @@ def _operands(x1, x2):
     scalar1, scalar2 = type(x1) in _PYTHON_SCALARS, type(x2) in _PYTHON_SCALARS
     if scalar2 and not scalar1:
         x1 = convert_to_tensor(x1)
-        dtype = _scalar_dtype(x2, x1.dtype)
+        dtype = _promote(x1.dtype, type(x2))
         return _cast(x1, dtype), _scalar(x2, dtype)
     if scalar1 and not scalar2:
         x2 = convert_to_tensor(x2)
-        dtype = _scalar_dtype(x1, x2.dtype)
+        dtype = _promote(type(x1), x2.dtype)
         return tf.constant(_scalar(x1, dtype), dtype=dtype), _cast(x2, dtype)
     x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
     dtype = _promote(x1.dtype, x2.dtype)
