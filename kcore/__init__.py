@@ -26,6 +26,7 @@ __all__ = [
     "config",
     "errors",
     "ops",
+    "random",
     "backend",
     "registry",
     "hookspecs",
@@ -33,7 +34,7 @@ __all__ = [
     "KerasTensor",
 ]
 
-_LAZY_MODULES = {"ops", "backend", "registry", "hookspecs", "dtypes"}
+_LAZY_MODULES = {"ops", "random", "backend", "registry", "hookspecs", "dtypes"}
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,16 @@ from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
 from kcore.shape_inference import compute_output_spec_by_probing
 from kcore.variables import Variable
-from kcore_jax import __version__
+from kcore_jax import (
+    __version__,
+    control,
+    numpy_binary,
+    numpy_creation,
+    numpy_reductions,
+    numpy_shapes,
+    numpy_unary,
+    random,
+)
 from kcore_jax import ops as jax_ops
 
 
@@ -73,7 +82,16 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         version=__version__,
         framework_version=jax.__version__,
         devices=tuple(f"{d.platform}:{d.id}" for d in jax.devices()),
-        ops=collect_ops(jax_ops),
+        ops=collect_ops(
+            jax_ops,
+            numpy_unary,
+            numpy_binary,
+            numpy_reductions,
+            numpy_shapes,
+            numpy_creation,
+            control,
+            random,
+        ),
         Variable=JaxVariable,
         compute_output_spec=compute_output_spec,
         gradient=gradient,

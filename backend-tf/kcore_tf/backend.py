@@ -12,7 +12,16 @@ from kcore.dtypes import standardize_dtype
 from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
 from kcore.variables import Variable
-from kcore_tf import __version__
+from kcore_tf import (
+    __version__,
+    control,
+    numpy_binary,
+    numpy_creation,
+    numpy_reductions,
+    numpy_shapes,
+    numpy_unary,
+    random,
+)
 from kcore_tf import ops as tf_ops
 
 # One import of TensorFlow, in kcore_tf.ops, which quiets its C++ logging first.
@@ -120,7 +129,16 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         version=__version__,
         framework_version=tf.__version__,
         devices=_devices(),
-        ops=collect_ops(tf_ops),
+        ops=collect_ops(
+            tf_ops,
+            numpy_unary,
+            numpy_binary,
+            numpy_reductions,
+            numpy_shapes,
+            numpy_creation,
+            control,
+            random,
+        ),
         Variable=TFVariable,
         compute_output_spec=compute_output_spec,
         gradient=gradient,

@@ -15,7 +15,16 @@ from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
 from kcore.shape_inference import compute_output_spec_by_probing
 from kcore.variables import Variable
-from kcore_torch import __version__
+from kcore_torch import (
+    __version__,
+    control,
+    numpy_binary,
+    numpy_creation,
+    numpy_reductions,
+    numpy_shapes,
+    numpy_unary,
+    random,
+)
 from kcore_torch import ops as torch_ops
 
 _symbolic = torch_ops.symbolic_state
@@ -218,7 +227,16 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         version=__version__,
         framework_version=str(torch.__version__),
         devices=_devices(),
-        ops=collect_ops(torch_ops),
+        ops=collect_ops(
+            torch_ops,
+            numpy_unary,
+            numpy_binary,
+            numpy_reductions,
+            numpy_shapes,
+            numpy_creation,
+            control,
+            random,
+        ),
         Variable=TorchVariable,
         compute_output_spec=compute_output_spec,
         gradient=gradient,

@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from kcore.ops import contract
@@ -24,6 +25,8 @@ from kcore.ops import numpy as numpy  # noqa: F401
 
 _bound_backend = None
 _NAMESPACES = {"core": core, "nn": nn, "numpy": numpy}
+#: Namespaces whose ops are not also ``kcore.ops.<name>`` (Keras keeps them apart).
+_SEPARATE = {"random": "kcore.random"}
 
 
 def _bind() -> None:
@@ -35,17 +38,36 @@ def _bind() -> None:
     functions = contract.bind(backend)
     module_globals = globals()
     for name, function in functions.items():
+        namespace = contract.SPECS[name].namespace
+        if namespace in _SEPARATE:
+            setattr(importlib.import_module(_SEPARATE[namespace]), name, function)
+            continue
         module_globals[name] = function
-        setattr(_NAMESPACES[contract.SPECS[name].namespace], name, function)
+        setattr(_NAMESPACES[namespace], name, function)
     _bound_backend = backend
 
 
+def _lookup(name: str) -> Any:
+    """The bound public function of op ``name``, binding first if needed."""
+    spec = contract.SPECS[name]
+    if _bound_backend is None:
+        _bind()
+    if spec.namespace in _SEPARATE:
+        return getattr(importlib.import_module(_SEPARATE[spec.namespace]), name)
+    return globals()[name]
+
+
 def __getattr__(name: str) -> Any:
-    if name in contract.SPECS:
+    if name in contract.SPECS and contract.SPECS[name].namespace not in _SEPARATE:
         _bind()
         return globals()[name]
     raise AttributeError(f"module 'kcore.ops' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(contract.SPECS))
+    public = {n for n, s in contract.SPECS.items() if s.namespace not in _SEPARATE}
+    return sorted(set(globals()) | public)
+
+
+# kcore.random declares its ops with the contract too; load them so binding sees them.
+from kcore import random as _random  # noqa: E402, F401

@@ -50,6 +50,13 @@ class OpSpec:
     #: ``(arguments by name) -> str | None``: the expectation a failed call broke,
     #: consulted only after the backend raised, to word the error.
     expect: Callable[[dict[str, Any]], str | None] | None = None
+    #: ``(same arguments as the op) -> KerasTensor(s)``: the op's own shape and dtype
+    #: rule for symbolic arguments, used instead of the backend's abstract evaluation
+    #: (for ops whose result shape the backend cannot trace, or that take callables).
+    shape_rule: Callable[..., Any] | None = None
+    #: The result's shape depends on the values (``unique``, ``nonzero``): symbolic
+    #: results have ``None`` there.
+    data_dependent: bool = False
 
     @property
     def is_primitive(self) -> bool:
@@ -68,12 +75,16 @@ def op(
     cases: Callable[..., Any] | None = None,
     grad: bool = True,
     expect: Callable[[dict[str, Any]], str | None] | None = None,
+    shape_rule: Callable[..., Any] | None = None,
+    data_dependent: bool = False,
 ) -> Callable[[Callable], Callable]:
     """Declare the op named after the decorated stub (see the module docstring).
 
     ``tensors`` names the tensor parameters (default: the required positional ones);
     ``cases`` generates its conformance cases; ``grad`` says whether it is
-    differentiable; ``expect`` words the error for bad arguments.
+    differentiable; ``expect`` words the error for bad arguments; ``shape_rule``
+    answers for KerasTensor arguments instead of the backend's abstract evaluation;
+    ``data_dependent`` marks ops whose result shape depends on the values.
 
     Returns a placeholder with the stub's signature that binds ``kcore.ops`` to the
     selected backend on first call and then forwards to the bound function.
@@ -102,6 +113,8 @@ def op(
             cases=cases,
             grad=grad,
             expect=expect,
+            shape_rule=shape_rule,
+            data_dependent=data_dependent,
         )
         SPECS[name] = spec
         return make_function(spec, _Deferred(name), module=f"kcore.ops.{namespace}")
@@ -120,7 +133,7 @@ class _Deferred:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from kcore import ops
 
-        return getattr(ops, self.name)(*args, **kwargs)
+        return ops._lookup(self.name)(*args, **kwargs)
 
 
 def make_function(
@@ -224,9 +237,21 @@ def _failed(
         backend = backend_module.current()
     if any_symbolic(args, kwargs):
         try:
+            if spec.shape_rule is not None:
+                return spec.shape_rule(*args, **kwargs)
             return backend.compute_output_spec(impl, *args, **kwargs)
         except Exception as symbolic_error:  # worded like an eager failure, below
             error = symbolic_error
+    elif not isinstance(error, KcoreError):
+        # Python lists and tuples where tensors go (``abs([1, -2])``): convert them and
+        # try once more. Only failed calls get here, so tensors pay nothing for it.
+        converted = _lists_converted(spec, values, backend)
+        if converted is not None:
+            args, kwargs = _split(spec, converted)
+            try:
+                return impl(*args, **kwargs)
+            except Exception as retry_error:
+                error = retry_error
     if isinstance(error, KcoreError):
         raise error
     received = _describe(spec, values, backend)
@@ -240,6 +265,26 @@ def _failed(
     problem = OpError(f"{spec.name}: {reason}; received {received}")
     problem.original = error
     raise problem from None
+
+
+def _lists_converted(spec: OpSpec, values: dict[str, Any], backend: Any) -> dict | None:
+    convert = backend.ops.get("convert_to_tensor")
+    if convert is None:
+        return None
+    changed = dict(values)
+    any_converted = False
+    for name in spec.tensors:
+        value = values.get(name)
+        if isinstance(value, list | tuple) and value and _numbers_only(value):
+            changed[name] = convert(value)
+            any_converted = True
+    return changed if any_converted else None
+
+
+def _numbers_only(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_numbers_only(v) for v in value)
+    return isinstance(value, bool | int | float | complex)
 
 
 def _describe(spec: OpSpec, values: dict[str, Any], backend: Any) -> str:

@@ -118,3 +118,11 @@ def matmul(x1, x2):
         >>> kcore.ops.matmul([[1.0, 2.0]], [[3.0], [4.0]])   # tensor [[11.0]]
     """
     ...
+
+
+# The rest of the namespace, declared by category; each module's ops are ``numpy`` ops.
+from kcore.ops import numpy_binary as numpy_binary  # noqa: E402, F401
+from kcore.ops import numpy_creation as numpy_creation  # noqa: E402, F401
+from kcore.ops import numpy_reductions as numpy_reductions  # noqa: E402, F401
+from kcore.ops import numpy_shapes as numpy_shapes  # noqa: E402, F401
+from kcore.ops import numpy_unary as numpy_unary  # noqa: E402, F401

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 Rule = Callable[[dict[str, Any]], "str | None"]
 
 
@@ -19,6 +21,11 @@ def _shape(value: Any) -> tuple[int | None, ...] | None:
     if shape is None:
         if isinstance(value, int | float | complex | bool):
             return ()
+        if isinstance(value, list | tuple):
+            try:
+                return np.shape(value)
+            except ValueError:  # ragged
+                return None
         return None
     return tuple(None if d is None else int(d) for d in shape)
 

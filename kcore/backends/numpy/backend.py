@@ -8,6 +8,15 @@ import numpy as np
 
 from kcore._version import __version__
 from kcore.backend import Backend, BackendDescriptor
+from kcore.backends.numpy import (
+    control,
+    numpy_binary,
+    numpy_creation,
+    numpy_reductions,
+    numpy_shapes,
+    numpy_unary,
+    random,
+)
 from kcore.backends.numpy import ops as numpy_ops
 from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
@@ -43,7 +52,16 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         version=__version__,
         framework_version=np.__version__,
         devices=("cpu:0",),
-        ops=collect_ops(numpy_ops),
+        ops=collect_ops(
+            numpy_ops,
+            numpy_unary,
+            numpy_binary,
+            numpy_reductions,
+            numpy_shapes,
+            numpy_creation,
+            control,
+            random,
+        ),
         Variable=NumpyVariable,
         compute_output_spec=compute_output_spec,
     )

@@ -1,0 +1,3 @@
+"""Tensor creation, windows and products: this backend's implementations."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Shape manipulation, joining, splitting, indexing and sorting: this backend's implementations."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Random sampling: this backend's implementations."""
+
+from __future__ import annotations
