@@ -24,11 +24,12 @@ import pytest
 
 import kcore
 from kcore import _tree
+from kcore.backend import STANDARD_DTYPES
 from kcore.dtypes import standardize_dtype
 from kcore.errors import OpNotImplementedError
 from kcore.keras_tensor import KerasTensor
 from kcore.ops import contract
-from kcore.testing import known_gaps, tolerances
+from kcore.testing import gradients, known_gaps, tolerances
 
 
 def _reference():
@@ -116,6 +117,70 @@ def test_forward(spec, case):
             np.testing.assert_allclose(g_np, e_np, rtol=rtol, atol=atol, equal_nan=True)
 
 
+def _bfloat16_params():
+    """Every case whose arrays are all float32, rerun in bfloat16 (which NumPy lacks).
+
+    The backend gets the inputs as bfloat16 tensors; the reference computes in float32
+    on the same (bfloat16-exact) values, and its float32 results are expected back as
+    bfloat16. Cases that name a dtype are left out: their result dtype is fixed.
+    """
+    if "bfloat16" not in BACKEND.capabilities.dtypes:
+        return []
+    found = []
+    for param in _params("test_bfloat16"):
+        spec, case = param.values
+        leaves = _tree.flatten((case.args, case.kwargs))
+        arrays = [a for a in leaves if isinstance(a, np.ndarray)]
+        if not arrays or any(a.dtype != np.float32 for a in arrays):
+            continue
+        if any(isinstance(v, str) and v in STANDARD_DTYPES for v in leaves):
+            continue
+        found.append(param)
+    return found
+
+
+def _to_bfloat16(value):
+    """A float32 array rounded to the nearest bfloat16 (still float32), ties to even."""
+    if not isinstance(value, np.ndarray):
+        return value
+    bits = value.view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    # 0-d arithmetic gives NumPy scalars: back to an array before the view.
+    return np.asarray(rounded, dtype=np.uint32).view(np.float32)
+
+
+@pytest.mark.parametrize(("spec", "case"), _bfloat16_params())
+def test_bfloat16(spec, case):
+    inputs = _tree.map_structure(_to_bfloat16, (case.args, case.kwargs))
+    expected = getattr(_reference(), spec.name)(*inputs[0], **inputs[1])
+
+    def to_backend(value):
+        if isinstance(value, np.ndarray):
+            return kcore.ops.convert_to_tensor(value, dtype="bfloat16")
+        return value
+
+    args, kwargs = _tree.map_structure(to_backend, inputs)
+    got = _public(spec)(*args, **kwargs)
+    for g, e in zip(_tree.flatten(got), _tree.flatten(expected), strict=True):
+        e_np = np.asarray(e)
+        e_dtype = "bfloat16" if e_np.dtype == np.float32 else e_np.dtype.name
+        assert kcore.ops.dtype(g) == e_dtype, "result dtype"
+        g_np = kcore.ops.convert_to_numpy(g)
+        assert g_np.shape == e_np.shape, "result shape"
+        if e_dtype != "bfloat16":
+            if e_np.dtype.kind in "biu":
+                np.testing.assert_array_equal(g_np, e_np)
+            continue
+        # bfloat16 keeps 8 significant bits, and the backend rounds every intermediate:
+        # the error of a sum grows with its terms, so the absolute slack scales with
+        # the largest expected magnitude.
+        rtol, atol = tolerances.forward(spec.name, "bfloat16")
+        scale = max(1.0, float(np.max(np.abs(e_np), initial=0.0)))
+        np.testing.assert_allclose(
+            g_np.astype(np.float32), e_np, rtol=rtol, atol=atol * scale, equal_nan=True
+        )
+
+
 def _symbolic_inputs(case, unknown_leading):
     """KerasTensors for the case's arrays. With ``unknown_leading``, when the first
     array has the largest rank, its leading dimension becomes ``None``, and so does
@@ -158,50 +223,18 @@ def test_symbolic(spec, case):
                 assert all(d is None or d == k for d, k in zip(s.shape, e_shape)), s.shape
 
 
-def _finite_differences(fn, arrays, weights, eps=1e-6):
-    grads = []
-    for i, x in enumerate(arrays):
-        g = np.zeros_like(x, dtype=np.float64)
-        for index in np.ndindex(x.shape):
-            plus = [a.copy() for a in arrays]
-            minus = [a.copy() for a in arrays]
-            plus[i][index] += eps
-            minus[i][index] -= eps
-            g[index] = (np.sum(fn(plus) * weights) - np.sum(fn(minus) * weights)) / (2 * eps)
-        grads.append(g)
-    return grads
-
-
 if BACKEND.gradient is not None:  # inference-only backends have no gradients
 
     @pytest.mark.parametrize(("spec", "case"), _params("test_gradient", gradients=True))
     def test_gradient(spec, case):
         reference = _reference()
-        positions = [i for i, a in enumerate(case.args) if isinstance(a, np.ndarray)]
-        dtype = case.args[positions[0]].dtype.name
-
-        def call(namespace, arrays):
-            args = list(case.args)
-            for p, a in zip(positions, arrays):
-                args[p] = a
-            return getattr(namespace, spec.name)(*args, **case.kwargs)
-
-        sample = np.asarray(call(reference, [case.args[p] for p in positions]))
-        weights = np.random.default_rng(0).uniform(0.5, 1.5, sample.shape)
-        inputs64 = [case.args[p].astype(np.float64) for p in positions]
-        expected = _finite_differences(
-            lambda xs: np.asarray(call(reference, xs)), inputs64, weights
-        )
-
-        ops = kcore.ops
-        w = ops.convert_to_tensor(weights.astype(sample.dtype))
-        tensors = [ops.convert_to_tensor(case.args[p]) for p in positions]
-        grads = BACKEND.gradient(lambda *xs: ops.sum(ops.multiply(call(ops, xs), w)), *tensors)
+        weights = gradients.output_weights(reference, spec, case)
+        expected = gradients.numeric(reference, spec, case, weights)
+        got = gradients.analytic(BACKEND, kcore.ops, spec, case, weights)
+        dtype = case.args[gradients.array_positions(case)[0]].dtype.name
         rtol, atol = tolerances.gradient(spec.name, dtype)
-        for g, e in zip(grads, expected):
-            np.testing.assert_allclose(
-                ops.convert_to_numpy(g).astype(np.float64), e, rtol=rtol, atol=atol
-            )
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, e, rtol=rtol, atol=atol)
 
 
 def test_every_primitive_op_has_conformance_cases():
