@@ -261,8 +261,12 @@ def test_show_and_info_for_the_toy_backend(run_kcore, site):
     shown = run_kcore("backends", "show", "toy", "--json", PYTHONPATH=str(site))
     assert shown.returncode == 0, shown.stderr
     data = json.loads(shown.stdout)
-    assert data["ops"]["composite"] == ["dtype", "relu", "shape", "softmax"]
-    assert data["ops"]["missing"] == [] and data["devices"] == ["cpu:0"]
+    # The toy implements only the foundation primitives: ops written in them run as
+    # composites, the other primitives (sin, random draws, ...) are listed as missing.
+    assert {"dtype", "relu", "shape", "softmax"} <= set(data["ops"]["composite"])
+    assert {"sin", "normal"} <= set(data["ops"]["missing"])
+    assert not {"add", "matmul", "relu", "softmax"} & set(data["ops"]["missing"])
+    assert data["devices"] == ["cpu:0"]
     matrix = run_kcore("ops", "matrix", "--backend", "toy", "--json", PYTHONPATH=str(site))
     rows = json.loads(matrix.stdout)["ops"]
     assert (rows["relu"]["toy"], rows["softmax"]["toy"], rows["add"]["toy"]) == (
