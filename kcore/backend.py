@@ -264,3 +264,20 @@ def get_backend(name: str | None = None) -> Backend:
 def current() -> Backend:
     """The selected backend's Backend object (see :func:`kcore.config.backend`)."""
     return get_backend(None)
+
+
+#: Keras 3's dtype helpers, ``keras.backend.standardize_dtype`` and friends, served from
+#: :mod:`kcore.dtypes` (which imports this module, hence the lazy lookup).
+_DTYPE_HELPERS = frozenset({"standardize_dtype", "result_type", "is_float_dtype", "is_int_dtype"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DTYPE_HELPERS:
+        from kcore import dtypes
+
+        return getattr(dtypes, name)
+    raise AttributeError(f"module 'kcore.backend' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _DTYPE_HELPERS)

@@ -244,3 +244,91 @@ def _cached_result(nodes: tuple[str, ...], floatx: str) -> str:
 
 
 _NARROWED = {"uint64": "uint32", "complex128": "complex64"}
+
+
+# --------------------------------------------------------------------------- predicates
+
+
+def is_float_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` (a name, NumPy or framework dtype) is a floating-point dtype.
+
+    Example::
+
+        >>> is_float_dtype("bfloat16"), is_float_dtype("int8")
+        (True, False)
+    """
+    name = standardize_dtype(dtype)
+    return name.startswith("float") or name.startswith("bfloat")
+
+
+def is_int_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a signed or unsigned integer dtype (``bool`` is not).
+
+    Example::
+
+        >>> is_int_dtype("uint8"), is_int_dtype("bool")
+        (True, False)
+    """
+    name = standardize_dtype(dtype)
+    return name.startswith("int") or name.startswith("uint")
+
+
+# --------------------------------------------------------------------------- saturation
+
+_BFLOAT16_MAX = 3.3895313892515355e38
+
+
+def _limits(name: str) -> tuple[Any, Any]:
+    if name == "bool":
+        return 0, 1
+    if name == "bfloat16":
+        return -_BFLOAT16_MAX, _BFLOAT16_MAX
+    if name.startswith("complex"):
+        name = "float32" if name == "complex64" else "float64"
+    if is_int_dtype(name):
+        info = np.iinfo(name)
+        return int(info.min), int(info.max)
+    info = np.finfo(name)
+    return float(info.min), float(info.max)
+
+
+def _toward_zero(value: Any, dtype: str) -> Any:
+    """The ``dtype`` value nearest ``value`` that is no farther from zero."""
+    if dtype == "bool" or is_int_dtype(dtype):
+        return int(value)
+    if dtype == "bfloat16":  # float32 with the low 16 bits cut off: truncation
+        nearest = np.asarray(_toward_zero(value, "float32"), "float32")
+        bits = nearest.view("uint32") & np.uint32(0xFFFF0000)
+        candidate = np.asarray(bits, "uint32").view("float32")
+        return float(candidate)
+    work = "float64" if dtype.startswith("complex") else dtype
+    candidate = np.asarray(value, work)
+    if abs(float(candidate)) > abs(value):
+        candidate = np.nextafter(candidate, np.asarray(0, work))
+    return float(candidate)
+
+
+@functools.lru_cache(maxsize=256)
+def saturation_bounds(source: str, target: str) -> tuple[Any, Any]:
+    """``(low, high)``: what ``saturate_cast`` clips a ``source`` tensor to before
+    casting it to ``target``, as Python numbers the source dtype holds exactly (the
+    target's range, narrowed where the source cannot hold its ends: float32 cannot hold
+    ``2**31 - 1``). ``None`` where no clipping is needed.
+
+    Example::
+
+        >>> saturation_bounds("float32", "uint8")
+        (0.0, 255.0)
+        >>> saturation_bounds("float32", "int32")
+        (-2147483648.0, 2147483520.0)
+        >>> saturation_bounds("int8", "float32")
+        (None, None)
+    """
+    source, target = standardize_dtype(source), standardize_dtype(target)
+    if target == "bool" or source == "bool":
+        return None, None
+    s_low, s_high = _limits(source)
+    t_low, t_high = _limits(target)
+    low = _toward_zero(t_low, source) if t_low > s_low else None
+    high = _toward_zero(t_high, source) if t_high < s_high else None
+    return low, high

@@ -176,6 +176,9 @@ def convert_to_numpy(x):
     """A NumPy copy of a tensor or variable (eager only)."""
     if isinstance(x, Variable | tf.Variable):
         return x.numpy()  # np.array(tf.Variable) warns about __array__'s copy keyword
+    if isinstance(x, tf.Tensor):
+        # .numpy() rather than np.array(): the latter fails on 0-d bfloat16 tensors.
+        return np.array(x.numpy())
     return np.array(x)
 
 
