@@ -120,7 +120,9 @@ def gradient(fn, *args):
             tape.watch(a)
         out = fn(*args)
     zero = tf.UnconnectedGradients.ZERO
-    return tuple(tape.gradient(out, list(args), unconnected_gradients=zero))
+    grads = tape.gradient(out, list(args), unconnected_gradients=zero)
+    # Gathers differentiate to IndexedSlices; callers get dense tensors like elsewhere.
+    return tuple(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads)
 
 
 def make_backend(descriptor: BackendDescriptor) -> Backend:
