@@ -218,7 +218,15 @@ def _symbolic_inputs(case, unknown_leading):
     return _tree.map_structure(symbolic, (case.args, case.kwargs))
 
 
-@pytest.mark.parametrize(("spec", "case"), _params("test_symbolic"))
+def _has_arrays(case) -> bool:
+    return any(isinstance(a, np.ndarray) for a in _tree.flatten((case.args, case.kwargs)))
+
+
+@pytest.mark.parametrize(
+    ("spec", "case"),
+    # A call without tensor arguments (zeros((2, 3)), arange(5)) has nothing symbolic.
+    [p for p in _params("test_symbolic") if _has_arrays(p.values[1])],
+)
 def test_symbolic(spec, case):
     args, kwargs = _tree.map_structure(_to_backend, (case.args, case.kwargs))
     eager = _tree.flatten(_public(spec)(*args, **kwargs))
