@@ -108,3 +108,30 @@ def test_signature_matches_keras(key, keras_signatures):
         pytest.skip(f"keras 3 gives no signature for {key}")
     space, name = key.split(".", 1)
     assert _kcore_signature(space, name) == keras_signatures[key]
+
+
+COMPLETE_BACKENDS = [
+    name
+    for name in ("jax", "torch", "tensorflow", "numpy")
+    if name in kcore.registry.available_backends()
+]
+
+
+@pytest.mark.parametrize("name", COMPLETE_BACKENDS)
+def test_no_op_missing(name):
+    """On jax, torch, tensorflow and numpy every declared op is native or composite
+    (``kcore ops matrix`` shows no missing entry)."""
+    from kcore.ops import contract
+
+    coverage = contract.coverage(kcore.backend.get_backend(name))
+    assert [op for op, kind in coverage.items() if kind == "missing"] == []
+
+
+def test_op_reference_is_current():
+    """docs/ops.md is what ``python -m kcore.ops.reference`` prints now."""
+    from kcore.ops import reference
+
+    path = Path(__file__).parents[1] / "docs" / "ops.md"
+    assert path.read_text() == reference.markdown(), (
+        "docs/ops.md is stale: run python -m kcore.ops.reference > docs/ops.md"
+    )

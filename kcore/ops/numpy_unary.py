@@ -21,6 +21,9 @@ from kcore.dtypes import standardize_dtype
 from kcore.ops.cases import FLOATS, Case, array
 from kcore.ops.contract import op
 
+#: The largest finite bfloat16 (NumPy has no bfloat16 finfo without ml_dtypes).
+_BFLOAT16_MAX = 3.3895313892515355e38
+
 # --------------------------------------------------------------------------- cases
 
 #: Inputs of float functions: floats (also as 0-d tensors), and integers and
@@ -297,9 +300,10 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     if _is_integral(ops, x):
         return x
     dtype = ops.dtype(x)
-    info = np.finfo(dtype)
-    high = float(info.max) if posinf is None else posinf
-    low = float(info.min) if neginf is None else neginf
+    # NumPy knows no bfloat16 (without ml_dtypes): its largest finite value, written out.
+    largest = _BFLOAT16_MAX if dtype == "bfloat16" else float(np.finfo(dtype).max)
+    high = largest if posinf is None else posinf
+    low = -largest if neginf is None else neginf
     x = ops.where(ops.isnan(x), ops.convert_to_tensor(nan, dtype), x)
     x = ops.where(ops.isposinf(x), ops.convert_to_tensor(high, dtype), x)
     return ops.where(ops.isneginf(x), ops.convert_to_tensor(low, dtype), x)
