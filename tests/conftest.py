@@ -1,4 +1,5 @@
-"""Helpers shared by the core suites: subprocesses with a clean kcore environment."""
+"""Helpers shared by the core suites: subprocesses with a clean kcore environment, and
+the op namespace of each backend under test (helpers for those in ``ops_helpers.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ops_helpers import BACKENDS, TRAINABLE, namespace
 
 
 def clean_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
@@ -77,3 +79,15 @@ def fresh_kcore(monkeypatch, tmp_path):
     config._forget_promotions()
     if ops._bound_backend is not bound:  # set_backend rebound kcore.ops: undo it
         ops._bind()
+
+
+@pytest.fixture(params=BACKENDS)
+def ns(request):
+    """The op namespace of each backend under test in turn."""
+    return namespace(request.param)
+
+
+@pytest.fixture(params=TRAINABLE)
+def tns(request):
+    """The op namespace of each backend under test that computes gradients."""
+    return namespace(request.param)

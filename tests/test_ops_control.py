@@ -10,43 +10,14 @@ checked here too.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
+from ops_helpers import BACKENDS, n, namespace, t
 
 import kcore
-from kcore import registry
 from kcore.errors import OpError
 from kcore.keras_tensor import KerasTensor
 from kcore.ops import contract
-
-_IN_SCOPE = ("numpy", "jax", "torch", "tensorflow")
-BACKENDS = [name for name in _IN_SCOPE if name in registry.available_backends()]
-TRAINABLE = [name for name in BACKENDS if name != "numpy"]
-
-
-@functools.cache
-def _namespace(name):
-    return contract.namespace_for(kcore.backend.get_backend(name))
-
-
-@pytest.fixture(params=BACKENDS)
-def ns(request):
-    return _namespace(request.param)
-
-
-@pytest.fixture(params=TRAINABLE)
-def tns(request):
-    return _namespace(request.param)
-
-
-def t(ns, value, dtype="float32"):
-    return ns.convert_to_tensor(np.asarray(value, dtype=dtype))
-
-
-def n(ns, x):
-    return np.asarray(ns.convert_to_numpy(x))
 
 
 def grad(ns, fn, *values):
@@ -492,7 +463,7 @@ def test_callables_keras_tensors_cannot_run_fall_back_to_abstract_evaluation():
 def test_control_flow_compiles_under_jax_jit():
     import jax
 
-    ns = _namespace("jax")
+    ns = namespace("jax")
 
     @jax.jit
     def run(x, index):
@@ -515,7 +486,7 @@ def test_control_flow_compiles_under_jax_jit():
 def test_control_flow_compiles_under_tf_function():
     import tensorflow as tf
 
-    ns = _namespace("tensorflow")
+    ns = namespace("tensorflow")
 
     @tf.function
     def run(x, index, start):

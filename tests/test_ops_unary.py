@@ -6,22 +6,26 @@ the NumPy reference, on every installed backend.
 
 from __future__ import annotations
 
-import functools
 import zlib
 
-import attrs
 import numpy as np
 import pytest
+from ops_helpers import (
+    BACKENDS,
+    TRAINABLE,
+    composites_of,
+    n,
+    namespace,
+    namespace_without,
+    op_error_message,
+    t,
+)
 
 import kcore
-from kcore import registry
-from kcore.errors import OpError
 from kcore.ops import contract
 from kcore.ops import numpy_unary as declarations
 from kcore.testing import tolerances
 
-_IN_SCOPE = ("numpy", "jax", "torch", "tensorflow")
-BACKENDS = [name for name in _IN_SCOPE if name in registry.available_backends()]
 OPS = (
     "abs absolute angle arccos arccosh arcsin arcsinh arctan arctanh bitwise_invert "
     "bitwise_not cbrt ceil conj conjugate cos cosh deg2rad exp2 expm1 fabs floor i0 imag "
@@ -29,37 +33,7 @@ OPS = (
     "nan_to_num negative rad2deg real reciprocal round sign signbit sin sinc sinh sqrt "
     "square tan tanh trunc copy"
 ).split()
-COMPOSITES = sorted(
-    name
-    for name, spec in contract.SPECS.items()
-    if spec.composite is not None and spec.composite.__module__ == declarations.__name__
-)
-
-
-@functools.cache
-def _namespace(name):
-    return contract.namespace_for(kcore.backend.get_backend(name))
-
-
-@functools.cache
-def _composite_namespace(name):
-    """The backend with its own versions of this module's composites taken away."""
-    backend = kcore.backend.get_backend(name)
-    table = {k: v for k, v in backend.ops.items() if k not in COMPOSITES}
-    return contract.namespace_for(attrs.evolve(backend, ops=table))
-
-
-@pytest.fixture(params=BACKENDS)
-def ns(request):
-    return _namespace(request.param)
-
-
-def t(ns, value, dtype="float32"):
-    return ns.convert_to_tensor(np.asarray(value, dtype=dtype))
-
-
-def n(ns, x):
-    return np.asarray(ns.convert_to_numpy(x))
+COMPOSITES = composites_of(declarations.__name__)
 
 
 def _supports(ns, dtype):
@@ -70,23 +44,22 @@ def _supports(ns, dtype):
 
 
 @pytest.mark.parametrize(
-    ("op", "dtype", "words"),
+    ("op", "dtype"),
     [
-        ("negative", "bool", "negative:"),
-        ("sign", "bool", "sign:"),
-        ("round", "bool", "round:"),
-        ("bitwise_not", "float32", "bitwise_not:"),
-        ("bitwise_invert", "float32", "bitwise_invert:"),
-        ("fabs", "complex64", "fabs:"),
-        ("signbit", "complex64", "signbit:"),
+        ("negative", "bool"),
+        ("sign", "bool"),
+        ("round", "bool"),
+        ("bitwise_not", "float32"),
+        ("bitwise_invert", "float32"),
+        ("fabs", "complex64"),
+        ("signbit", "complex64"),
     ],
 )
-def test_unsupported_dtypes_are_op_errors(ns, op, dtype, words):
+def test_unsupported_dtypes_are_op_errors(ns, op, dtype):
     x = t(ns, [1, 0], dtype)
-    with pytest.raises(OpError, match=words) as info:
-        getattr(ns, op)(x)
-    assert "expected x of" in str(info.value)
-    assert f"received x of shape (2,) and dtype {dtype}" in str(info.value)
+    message = op_error_message(getattr(ns, op), x)
+    assert f"{op}:" in message and "expected x of" in message
+    assert f"received x of shape (2,) and dtype {dtype}" in message
 
 
 # -- options -------------------------------------------------------------------------------
@@ -255,8 +228,8 @@ def _cases_of(spec, backend_name):
 @pytest.mark.parametrize("name", COMPOSITES)
 def test_composite_matches_the_reference(backend_name, name):
     spec = contract.SPECS[name]
-    composite = _composite_namespace(backend_name)
-    reference = _namespace("numpy")
+    composite = namespace_without(backend_name, COMPOSITES)
+    reference = namespace("numpy")
     for case in _cases_of(spec, backend_name):
         expected = np.asarray(getattr(reference, name)(*case.args, **case.kwargs))
         args = [
@@ -283,14 +256,14 @@ def test_every_op_is_declared_and_native(backend_name):
 
 
 DIFFERENTIABLE = [name for name in COMPOSITES if contract.SPECS[name].grad]
-TRAINABLE = [name for name in BACKENDS if kcore.backend.get_backend(name).gradient is not None]
 
 
 @pytest.mark.parametrize("backend_name", TRAINABLE)
 @pytest.mark.parametrize("name", DIFFERENTIABLE)
 def test_composite_gradient_matches_the_native_one(backend_name, name):
     backend = kcore.backend.get_backend(backend_name)
-    native, composite = _namespace(backend_name), _composite_namespace(backend_name)
+    native = namespace(backend_name)
+    composite = namespace_without(backend_name, COMPOSITES)
     case = next(c for c in _cases_of(contract.SPECS[name], backend_name) if c.id == "float32-2x3")
     x = native.convert_to_tensor(case.args[0])
 

@@ -4,34 +4,19 @@ tensors inside compiled functions (``jax.jit``, ``tf.function``)."""
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
+from ops_helpers import BACKENDS, n, namespace, op_error_message
 
 import kcore
 from kcore import random as krandom
-from kcore import registry
 from kcore.errors import OpError
 from kcore.keras_tensor import KerasTensor
-from kcore.ops import contract
-
-_IN_SCOPE = ("numpy", "jax", "torch", "tensorflow")
-BACKENDS = [name for name in _IN_SCOPE if name in registry.available_backends()]
-
-
-@functools.cache
-def _namespace(name):
-    return contract.namespace_for(kcore.backend.get_backend(name))
 
 
 @pytest.fixture(params=BACKENDS)
 def name(request):
     return request.param
-
-
-def _np(ns, x):
-    return ns.convert_to_numpy(x)
 
 
 def test_seed_generator_state_and_draws(name):
@@ -65,23 +50,23 @@ def test_seed_generator_defaults_and_bad_arguments():
 
 
 def test_seed_generator_stream_on_every_backend(name):
-    ns = _namespace(name)
+    ns = namespace(name)
     a = krandom.SeedGenerator(21, backend=name)
     b = krandom.SeedGenerator(21, backend=name)
-    draws_a = [_np(ns, ns.uniform((6,), seed=a)) for _ in range(3)]
-    draws_b = [_np(ns, ns.uniform((6,), seed=b)) for _ in range(3)]
+    draws_a = [n(ns, ns.uniform((6,), seed=a)) for _ in range(3)]
+    draws_b = [n(ns, ns.uniform((6,), seed=b)) for _ in range(3)]
     np.testing.assert_array_equal(np.stack(draws_a), np.stack(draws_b))
     assert len({d.tobytes() for d in draws_a}) == 3
-    np.testing.assert_array_equal(draws_a[0], _np(ns, ns.uniform((6,), seed=21)))
+    np.testing.assert_array_equal(draws_a[0], n(ns, ns.uniform((6,), seed=21)))
 
 
 def test_global_stream_restarts_from_a_seed(name):
-    ns = _namespace(name)
+    ns = namespace(name)
     try:
         krandom._reset_global_seed(123)
-        first = [_np(ns, ns.normal((4,))) for _ in range(2)]
+        first = [n(ns, ns.normal((4,))) for _ in range(2)]
         krandom._reset_global_seed(123)
-        again = [_np(ns, ns.normal((4,))) for _ in range(2)]
+        again = [n(ns, ns.normal((4,))) for _ in range(2)]
     finally:
         krandom._reset_global_seed(None)
     np.testing.assert_array_equal(np.stack(first), np.stack(again))
@@ -89,10 +74,8 @@ def test_global_stream_restarts_from_a_seed(name):
 
 
 def test_error_message_names_the_op():
-    ns = _namespace("numpy")
-    with pytest.raises(OpError) as info:
-        ns.uniform((2,), dtype="int32")
-    assert str(info.value) == (
+    ns = namespace("numpy")
+    assert op_error_message(ns.uniform, (2,), dtype="int32") == (
         "uniform: expected a floating-point dtype (float16, bfloat16, float32 or float64); "
         "received shape=(2,), dtype='int32'"
     )
@@ -112,7 +95,7 @@ def test_jax_jit_with_a_seed_tensor():
     import jax
     import jax.numpy as jnp
 
-    ns = _namespace("jax")
+    ns = namespace("jax")
     seed = jnp.array([7, 3], dtype="uint32")
 
     @jax.jit
@@ -141,7 +124,7 @@ def test_jax_jit_with_a_seed_tensor():
 def test_tf_function_with_a_seed_generator():
     import tensorflow as tf
 
-    ns = _namespace("tensorflow")
+    ns = namespace("tensorflow")
     gen = krandom.SeedGenerator(5, backend="tensorflow")
 
     @tf.function
