@@ -10,7 +10,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from kcore import config
-from kcore.dtypes import dtype_of, result_type, standardize_dtype
+from kcore.dtypes import standardize_dtype
+from kcore.ops.numpy_creation import _arange_dtype, _space_dtype
 
 
 def _dtype(dtype):
@@ -18,9 +19,8 @@ def _dtype(dtype):
 
 
 def arange(start, stop=None, step=None, dtype=None):
-    if dtype is None:
-        dtype = result_type(*(dtype_of(a) for a in (start, stop, step) if a is not None))
-    return jnp.arange(start, stop, step, dtype=standardize_dtype(dtype))
+    dtype = standardize_dtype(_arange_dtype(start, stop, step, dtype))
+    return jnp.arange(start, stop, step, dtype=dtype)
 
 
 def eye(N, M=None, k=0, dtype=None):
@@ -52,12 +52,6 @@ def ones_like(x, dtype=None):
 def zeros_like(x, dtype=None):
     x = jnp.asarray(x)
     return jnp.zeros_like(x, dtype=None if dtype is None else standardize_dtype(dtype))
-
-
-def _space_dtype(start, stop, dtype):
-    if dtype is not None:
-        return standardize_dtype(dtype)
-    return result_type(dtype_of(start), dtype_of(stop), float)
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from kcore.dtypes import result_type, standardize_dtype
+from kcore.ops.numpy_reductions import _check_histogram, _weights_shape
 from kcore_jax.ops import convert_to_tensor
 
 # Aliased only where the positional parameters match the declared ones: the public
@@ -18,52 +19,44 @@ diff = jnp.diff
 trace = jnp.trace
 
 
-def all(x, axis=None, keepdims=False):
-    return jnp.all(x, axis=axis, keepdims=keepdims)
+def _reduction(function):
+    """``function`` with the declared parameters: jnp's third positional one is ``out``,
+    so the public function's positional ``keepdims`` must go by keyword."""
+
+    def apply(x, axis=None, keepdims=False):
+        return function(x, axis=axis, keepdims=keepdims)
+
+    apply.__name__ = function.__name__
+    return apply
 
 
-def any(x, axis=None, keepdims=False):
-    return jnp.any(x, axis=axis, keepdims=keepdims)
+def _index_reduction(function):
+    """As :func:`_reduction`, with Keras's ``int32`` indices."""
+
+    def apply(x, axis=None, keepdims=False):
+        return function(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
+
+    apply.__name__ = function.__name__
+    return apply
 
 
-def ptp(x, axis=None, keepdims=False):
-    return jnp.ptp(x, axis=axis, keepdims=keepdims)
-
-
-def nansum(x, axis=None, keepdims=False):
-    return jnp.nansum(x, axis=axis, keepdims=keepdims)
-
-
-def nanprod(x, axis=None, keepdims=False):
-    return jnp.nanprod(x, axis=axis, keepdims=keepdims)
-
-
-def amax(x, axis=None, keepdims=False):
-    return jnp.max(x, axis=axis, keepdims=keepdims)
-
-
-def amin(x, axis=None, keepdims=False):
-    return jnp.min(x, axis=axis, keepdims=keepdims)
+all = _reduction(jnp.all)
+any = _reduction(jnp.any)
+ptp = _reduction(jnp.ptp)
+nansum = _reduction(jnp.nansum)
+nanprod = _reduction(jnp.nanprod)
+amax = _reduction(jnp.max)
+amin = _reduction(jnp.min)
+nanmax = _reduction(jnp.nanmax)
+nanmin = _reduction(jnp.nanmin)
+argmax = _index_reduction(jnp.argmax)
+argmin = _index_reduction(jnp.argmin)
+nanargmax = _index_reduction(jnp.nanargmax)
+nanargmin = _index_reduction(jnp.nanargmin)
 
 
 def min(x, axis=None, keepdims=False, initial=None):
     return jnp.min(x, axis=axis, keepdims=keepdims, initial=initial)
-
-
-def argmax(x, axis=None, keepdims=False):
-    return jnp.argmax(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
-
-
-def argmin(x, axis=None, keepdims=False):
-    return jnp.argmin(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
-
-
-def nanargmax(x, axis=None, keepdims=False):
-    return jnp.nanargmax(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
-
-
-def nanargmin(x, axis=None, keepdims=False):
-    return jnp.nanargmin(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
 
 
 def count_nonzero(x, axis=None):
@@ -102,14 +95,6 @@ nanstd = _statistic(jnp.nanstd)
 nanmedian = _statistic(jnp.nanmedian)
 
 
-def nanmax(x, axis=None, keepdims=False):
-    return jnp.nanmax(x, axis=axis, keepdims=keepdims)
-
-
-def nanmin(x, axis=None, keepdims=False):
-    return jnp.nanmin(x, axis=axis, keepdims=keepdims)
-
-
 def average(x, axis=None, weights=None):
     if weights is None:
         return mean(x, axis=axis)
@@ -118,15 +103,9 @@ def average(x, axis=None, weights=None):
     compute = "float32" if dtype in ("float16", "bfloat16") else dtype
     # Not jnp.average: Keras gives nan where the weights sum to zero, with no check.
     x, weights = x.astype(compute), weights.astype(compute)
-    if weights.shape != x.shape:
-        if weights.ndim != 1 or not isinstance(axis, int):
-            raise ValueError(
-                f"average: weights of shape {weights.shape} need x's shape {x.shape}, "
-                "or 1-D with an int axis"
-            )
-        shape = [1] * x.ndim
-        shape[axis] = weights.shape[0]
-        weights = jnp.broadcast_to(weights.reshape(shape), x.shape)
+    view = _weights_shape(x.shape, weights.shape, axis)
+    if view is not None:
+        weights = jnp.broadcast_to(weights.reshape(view), x.shape)
     out = jnp.sum(x * weights, axis=axis) / jnp.sum(weights, axis=axis)
     return out.astype(dtype)
 
@@ -168,13 +147,9 @@ nanpercentile = _quantile(jnp.nanquantile, 100.0)
 
 def histogram(x, bins=10, range=None):
     x = convert_to_tensor(x)
-    if x.ndim != 1:
-        raise ValueError(f"histogram takes a 1-D tensor, got rank {x.ndim}")
-    if isinstance(bins, bool) or not isinstance(bins, int):
-        raise TypeError(f"histogram: bins must be an int, got {bins!r}")
-    dtype = result_type(standardize_dtype(x.dtype), float)
-    compute = "float32" if dtype in ("float16", "bfloat16") else dtype
-    x = x.astype(compute)
+    _check_histogram(x.ndim, bins)
+    x, dtype = _float(x)
+    compute = x.dtype
     if range is None:
         lo, hi = jnp.min(x), jnp.max(x)
     else:

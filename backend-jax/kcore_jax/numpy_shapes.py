@@ -6,9 +6,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from kcore.dtypes import standardize_dtype
-from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths
+from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths, _unique_result
 
 _INDEX = jnp.int32
+
+
+def _as_index(a):
+    return a.astype(_INDEX)
 
 
 def _arrays(xs):
@@ -143,14 +147,8 @@ def unique(
             fill_value=fill_value,
         )
     inverse = inverse.reshape(x.shape if axis is None else (-1,))
-    outs = [values]
-    if return_index:
-        outs.append(index.astype(_INDEX))
-    if return_inverse:
-        outs.append(inverse.astype(_INDEX))
-    if return_counts:
-        outs.append(counts.astype(_INDEX))
-    return outs[0] if len(outs) == 1 else tuple(outs)
+    flags = (return_index, return_inverse, return_counts)
+    return _unique_result(values, index, inverse, counts, flags, _as_index)
 
 
 def isin(x1, x2, assume_unique=False, invert=False):

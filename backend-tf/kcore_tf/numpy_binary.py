@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from kcore import config
-from kcore.dtypes import dtype_of, result_type
+from kcore.ops.numpy_binary import _ldexp_dtype, _select_dtype
 from kcore_tf import ops as _ops
 from kcore_tf.ops import _operands, _scalar, convert_to_tensor, tf
 
@@ -366,13 +366,7 @@ def nextafter(x1, x2):
 
 
 def ldexp(x1, x2):
-    exponent = dtype_of(x2)
-    if not (
-        exponent is int or (isinstance(exponent, str) and exponent.startswith(("int", "uint")))
-    ):
-        name = getattr(exponent, "__name__", exponent)
-        raise TypeError(f"ldexp takes an integer exponent x2, got dtype {name}")
-    dtype = tf.as_dtype(result_type(dtype_of(x1), exponent, float))
+    dtype = tf.as_dtype(_ldexp_dtype(x1, x2))
     x1 = tf.cast(convert_to_tensor(x1), dtype)
     scale = _Pow(x=tf.constant(2.0, dtype), y=tf.cast(convert_to_tensor(x2), dtype))
     return _Mul(x=x1, y=scale)
@@ -403,14 +397,7 @@ def where(condition, x1=None, x2=None):
 
 
 def select(condlist, choicelist, default=0):
-    if len(condlist) != len(choicelist):
-        raise ValueError(
-            f"select: condlist and choicelist must have the same length, got "
-            f"{len(condlist)} and {len(choicelist)}"
-        )
-    if not condlist:
-        raise ValueError("select: condlist must hold at least one condition")
-    dtype = result_type(*(dtype_of(c) for c in choicelist), dtype_of(default))
+    dtype = _select_dtype(condlist, choicelist, default)
     out = convert_to_tensor(default, dtype)
     for condition, choice in zip(reversed(condlist), reversed(choicelist)):
         out = _SelectV2(condition=_truth(condition), t=convert_to_tensor(choice, dtype), e=out)

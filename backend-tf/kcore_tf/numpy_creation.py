@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 
 from kcore import config
-from kcore.dtypes import dtype_of, result_type, standardize_dtype
-from kcore.ops.numpy_creation import Vectorized
+from kcore.dtypes import result_type, standardize_dtype
+from kcore.ops.numpy_creation import Vectorized, _arange_dtype, _cross_components
+from kcore.ops.numpy_creation import _space_dtype as _space_dtype_name
 from kcore_tf.ops import convert_to_tensor, tf
 
 _NARROW = {tf.int8, tf.int16, tf.uint8, tf.uint16, tf.uint32}
@@ -41,9 +42,7 @@ def _moveaxis(x, source, destination):
 
 
 def arange(start, stop=None, step=None, dtype=None):
-    if dtype is None:
-        dtype = result_type(*(dtype_of(a) for a in (start, stop, step) if a is not None))
-    dtype = tf.as_dtype(standardize_dtype(dtype))
+    dtype = tf.as_dtype(standardize_dtype(_arange_dtype(start, stop, step, dtype)))
     if stop is None:
         start, stop = 0, start
     step = 1 if step is None else step
@@ -101,9 +100,7 @@ def zeros_like(x, dtype=None):
 
 
 def _space_dtype(start, stop, dtype):
-    if dtype is not None:
-        return _dtype(dtype)
-    return tf.as_dtype(result_type(dtype_of(start), dtype_of(stop), float))
+    return tf.as_dtype(_space_dtype_name(start, stop, dtype))
 
 
 def _as64(value):
@@ -310,16 +307,10 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = _moveaxis(a, axisa, -1), _moveaxis(b, axisb, -1)
-    na, nb = a.shape[-1], b.shape[-1]
-    if na not in (2, 3) or nb not in (2, 3):
-        raise ValueError(f"cross: vectors must have 2 or 3 components, got {na} and {nb}")
-    a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
-    z = a0 * b1 - a1 * b0
-    if na == nb == 2:
-        return z
-    a2 = a[..., 2] if na == 3 else tf.zeros_like(a0)
-    b2 = b[..., 2] if nb == 3 else tf.zeros_like(b0)
-    x, y = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2
+    components = _cross_components(a, b, tf.zeros_like)
+    if len(components) == 1:
+        return components[0]
+    x, y, z = components
     shape = tf.broadcast_static_shape(tf.broadcast_static_shape(x.shape, y.shape), z.shape)
     components = [tf.broadcast_to(c, shape) for c in (x, y, z)]
     return _moveaxis(tf.stack(components, -1), -1, axisc)

@@ -13,6 +13,9 @@ import builtins
 
 from kcore import config
 from kcore.dtypes import result_type
+from kcore.ops.numpy_reductions import _QUANTILE_METHODS as _METHODS
+from kcore.ops.numpy_reductions import _check_histogram
+from kcore_tf.numpy_shapes import _rank
 from kcore_tf.ops import _axes, _cast, convert_to_tensor, tf
 from kcore_tf.ops import max as _max
 from kcore_tf.ops import sum as _sum
@@ -43,13 +46,6 @@ def _float(x):
     x = convert_to_tensor(x)
     dtype = x.dtype if x.dtype.is_floating else tf.as_dtype(config.floatx())
     return _cast(x, tf.float32 if dtype in _NARROW_FLOATS else dtype), dtype
-
-
-def _rank(x):
-    rank = x.shape.rank
-    if rank is None:
-        raise ValueError("this op needs a tensor of known rank")
-    return rank
 
 
 def _dims(x, axis):
@@ -211,8 +207,6 @@ def cumprod(x, axis=None, dtype=None):
 
 
 # -- order statistics ---------------------------------------------------------------
-
-_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def _quantile(x, q, axis, method, keepdims, nan=False, scale=1.0):
@@ -386,10 +380,7 @@ def nancumprod(x, axis=None, dtype=None):
 
 def histogram(x, bins=10, range=None):
     x = convert_to_tensor(x)
-    if x.shape.rank != 1:
-        raise ValueError(f"histogram takes a 1-D tensor, got rank {x.shape.rank}")
-    if isinstance(bins, bool) or not isinstance(bins, int):
-        raise TypeError(f"histogram: bins must be an int, got {bins!r}")
+    _check_histogram(x.shape.rank, bins)
     x, dtype = _float(x)
     if range is None:
         lo, hi = tf.reduce_min(x), tf.reduce_max(x)

@@ -13,7 +13,7 @@ import operator
 import numpy as np
 
 from kcore.dtypes import result_type
-from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths
+from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths, _unique_result
 from kcore_tf.ops import _tf_dtype, convert_to_tensor, tf
 
 _INDEX = tf.int32
@@ -489,14 +489,8 @@ def unique(
         values, index, counts = _fixed_size(values, index, counts, size, fill_value, axis_)
     if back is not None:
         values = tf.cast(values, back)
-    outs = [values]
-    if return_index:
-        outs.append(index)
-    if return_inverse:
-        outs.append(inverse)
-    if return_counts:
-        outs.append(counts)
-    return outs[0] if len(outs) == 1 else tuple(outs)
+    flags = (return_index, return_inverse, return_counts)
+    return _unique_result(values, index, inverse, counts, flags)
 
 
 def _fixed_size(values, index, counts, size, fill_value, axis):

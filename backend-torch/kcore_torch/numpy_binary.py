@@ -12,7 +12,8 @@ from __future__ import annotations
 import torch
 
 from kcore import config
-from kcore.dtypes import dtype_of, result_type
+from kcore.dtypes import result_type
+from kcore.ops.numpy_binary import _ldexp_dtype, _select_dtype
 from kcore_torch import ops as _ops
 from kcore_torch.ops import (
     STANDARD_NAMES,
@@ -223,13 +224,7 @@ def nextafter(x1, x2):
 
 
 def ldexp(x1, x2):
-    exponent = dtype_of(x2)
-    if not (
-        exponent is int or (isinstance(exponent, str) and exponent.startswith(("int", "uint")))
-    ):
-        name = getattr(exponent, "__name__", exponent)
-        raise TypeError(f"ldexp takes an integer exponent x2, got dtype {name}")
-    dtype = to_torch_dtype(result_type(dtype_of(x1), exponent, float))
+    dtype = to_torch_dtype(_ldexp_dtype(x1, x2))
     x1, x2 = _operands(x1, x2)
     if not isinstance(x2, _Tensor):
         x2 = to_tensor(x2, None, x1.device)
@@ -271,14 +266,7 @@ def where(condition, x1=None, x2=None):
 
 
 def select(condlist, choicelist, default=0):
-    if len(condlist) != len(choicelist):
-        raise ValueError(
-            f"select: condlist and choicelist must have the same length, got "
-            f"{len(condlist)} and {len(choicelist)}"
-        )
-    if not condlist:
-        raise ValueError("select: condlist must hold at least one condition")
-    dtype = to_torch_dtype(result_type(*(dtype_of(c) for c in choicelist), dtype_of(default)))
+    dtype = to_torch_dtype(_select_dtype(condlist, choicelist, default))
     conditions = [_condition(c) for c in condlist]
     device = conditions[0].device
     out = to_tensor(default, None, device).to(dtype)

@@ -15,7 +15,7 @@ import torch
 
 from kcore import config
 from kcore.dtypes import dtype_of, result_type
-from kcore.ops.numpy_creation import Vectorized
+from kcore.ops.numpy_creation import Vectorized, _arange_dtype, _cross_components
 from kcore_torch.ops import (
     STANDARD_NAMES,
     TORCH_DTYPES,
@@ -38,9 +38,7 @@ def _shape(shape):
 
 
 def arange(start, stop=None, step=None, dtype=None):
-    if dtype is None:
-        dtype = result_type(*(dtype_of(a) for a in (start, stop, step) if a is not None))
-    dtype = to_torch_dtype(dtype)
+    dtype = to_torch_dtype(_arange_dtype(start, stop, step, dtype))
     if stop is None:
         start, stop = 0, start
     step = 1 if step is None else step
@@ -291,16 +289,10 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = torch.movedim(a, axisa, -1), torch.movedim(b, axisb, -1)
-    na, nb = a.shape[-1], b.shape[-1]
-    if na not in (2, 3) or nb not in (2, 3):
-        raise ValueError(f"cross: vectors must have 2 or 3 components, got {na} and {nb}")
-    a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
-    z = a0 * b1 - a1 * b0
-    if na == nb == 2:
-        return z
-    a2 = a[..., 2] if na == 3 else torch.zeros_like(a0)
-    b2 = b[..., 2] if nb == 3 else torch.zeros_like(b0)
-    components = torch.broadcast_tensors(a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z)
+    components = _cross_components(a, b, torch.zeros_like)
+    if len(components) == 1:
+        return components[0]
+    components = torch.broadcast_tensors(*components)
     return torch.movedim(torch.stack(components, -1), -1, axisc)
 
 

@@ -16,6 +16,7 @@ import torch
 
 from kcore import config
 from kcore.dtypes import result_type
+from kcore.ops.numpy_reductions import _check_histogram, _weights_shape
 from kcore_torch.ops import (
     _SUM_WIDENED,
     STANDARD_NAMES,
@@ -159,27 +160,41 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     return out if accumulate == target else out.to(target)
 
 
-def mean(x, axis=None, keepdims=False):
-    x, dtype = _float(x)
-    dims = _dims(x, axis)
-    out = x if not dims else torch.mean(x, dim=dims, keepdim=keepdims)
-    return out.to(dtype)
+def _float_mean(function):
+    """``function`` (torch's mean or nanmean) in :func:`_float`'s dtypes; reducing no
+    axis leaves ``x`` as it is, as NumPy does."""
+
+    def apply(x, axis=None, keepdims=False):
+        x, dtype = _float(x)
+        dims = _dims(x, axis)
+        out = x if not dims else function(x, dim=dims, keepdim=keepdims)
+        return out.to(dtype)
+
+    apply.__name__ = function.__name__
+    return apply
 
 
-def var(x, axis=None, keepdims=False):
-    x, dtype = _float(x)
-    dims = _dims(x, axis)
-    if not dims:
-        return (x - x).to(dtype)  # zeros that keep the graph (and NaN where x is)
-    return torch.var(x, dim=dims, correction=0, keepdim=keepdims).to(dtype)
+mean = _float_mean(torch.mean)
+nanmean = _float_mean(torch.nanmean)
 
 
-def std(x, axis=None, keepdims=False):
-    x, dtype = _float(x)
-    dims = _dims(x, axis)
-    if not dims:
-        return (x - x).to(dtype)  # zeros that keep the graph (and NaN where x is)
-    return torch.std(x, dim=dims, correction=0, keepdim=keepdims).to(dtype)
+def _float_spread(function):
+    """``function`` (torch's var or std) of the population (no correction), in
+    :func:`_float`'s dtypes."""
+
+    def apply(x, axis=None, keepdims=False):
+        x, dtype = _float(x)
+        dims = _dims(x, axis)
+        if not dims:
+            return (x - x).to(dtype)  # zeros that keep the graph (and NaN where x is)
+        return function(x, dim=dims, correction=0, keepdim=keepdims).to(dtype)
+
+    apply.__name__ = function.__name__
+    return apply
+
+
+var = _float_spread(torch.var)
+std = _float_spread(torch.std)
 
 
 def average(x, axis=None, weights=None):
@@ -190,15 +205,9 @@ def average(x, axis=None, weights=None):
     dtype = TORCH_DTYPES[name]
     compute = torch.float32 if dtype in _NARROW_FLOATS else dtype
     x, weights = x.to(compute), weights.to(device=x.device, dtype=compute)
-    if weights.shape != x.shape:
-        if weights.ndim != 1 or not isinstance(axis, int):
-            raise ValueError(
-                f"average: weights of shape {tuple(weights.shape)} need x's shape "
-                f"{tuple(x.shape)}, or 1-D with an int axis"
-            )
-        shape = [1] * x.ndim
-        shape[axis] = weights.shape[0]
-        weights = weights.reshape(shape).expand(x.shape)
+    view = _weights_shape(tuple(x.shape), tuple(weights.shape), axis)
+    if view is not None:
+        weights = weights.reshape(view).expand(x.shape)
     dims = _dims(x, axis)
     out = torch.sum(x * weights, dim=dims) / torch.sum(weights, dim=dims)
     return out.to(dtype)
@@ -279,25 +288,18 @@ def _nan_to(x, value):
     return torch.where(torch.isnan(x), torch.tensor(value, dtype=x.dtype, device=x.device), x)
 
 
-def nansum(x, axis=None, keepdims=False):
+def _nan_filled(x, value):
+    """``x`` as a tensor, its NaNs replaced by ``value`` (integers hold none)."""
     x = _tensor(x)
-    if x.is_floating_point():
-        x = _nan_to(x, 0.0)
-    return _sum(x, axis, keepdims)
+    return _nan_to(x, value) if x.is_floating_point() else x
+
+
+def nansum(x, axis=None, keepdims=False):
+    return _sum(_nan_filled(x, 0.0), axis, keepdims)
 
 
 def nanprod(x, axis=None, keepdims=False):
-    x = _tensor(x)
-    if x.is_floating_point():
-        x = _nan_to(x, 1.0)
-    return prod(x, axis, keepdims)
-
-
-def nanmean(x, axis=None, keepdims=False):
-    x, dtype = _float(x)
-    dims = _dims(x, axis)
-    out = x if not dims else torch.nanmean(x, dim=dims, keepdim=keepdims)
-    return out.to(dtype)
+    return prod(_nan_filled(x, 1.0), axis, keepdims)
 
 
 def nanvar(x, axis=None, keepdims=False):
@@ -335,31 +337,19 @@ def nanmin(x, axis=None, keepdims=False):
 
 
 def nanargmax(x, axis=None, keepdims=False):
-    x = _tensor(x)
-    if x.is_floating_point():
-        x = _nan_to(x, float("-inf"))
-    return argmax(x, axis, keepdims)
+    return argmax(_nan_filled(x, float("-inf")), axis, keepdims)
 
 
 def nanargmin(x, axis=None, keepdims=False):
-    x = _tensor(x)
-    if x.is_floating_point():
-        x = _nan_to(x, float("inf"))
-    return argmin(x, axis, keepdims)
+    return argmin(_nan_filled(x, float("inf")), axis, keepdims)
 
 
 def nancumsum(x, axis=None, dtype=None):
-    x = _tensor(x)
-    if x.is_floating_point():
-        x = _nan_to(x, 0.0)
-    return cumsum(x, axis, dtype)
+    return cumsum(_nan_filled(x, 0.0), axis, dtype)
 
 
 def nancumprod(x, axis=None, dtype=None):
-    x = _tensor(x)
-    if x.is_floating_point():
-        x = _nan_to(x, 1.0)
-    return cumprod(x, axis, dtype)
+    return cumprod(_nan_filled(x, 1.0), axis, dtype)
 
 
 # -- counting into bins -------------------------------------------------------------
@@ -367,10 +357,7 @@ def nancumprod(x, axis=None, dtype=None):
 
 def histogram(x, bins=10, range=None):
     x = _tensor(x)
-    if x.ndim != 1:
-        raise ValueError(f"histogram takes a 1-D tensor, got rank {x.ndim}")
-    if isinstance(bins, bool) or not isinstance(bins, int):
-        raise TypeError(f"histogram: bins must be an int, got {bins!r}")
+    _check_histogram(x.ndim, bins)
     x, dtype = _float(x)
     if range is None:
         lo, hi = torch.min(x), torch.max(x)

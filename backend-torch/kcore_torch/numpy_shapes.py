@@ -14,10 +14,14 @@ import torch
 import torch.nn.functional as F
 
 from kcore.dtypes import result_type
-from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths
+from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths, _unique_result
 from kcore_torch.ops import STANDARD_NAMES, TORCH_DTYPES, _tensor, to_tensor, to_torch_dtype
 
 _INDEX = torch.int32
+
+
+def _as_index(a):
+    return a.to(_INDEX)
 
 
 def _promoted(tensors):
@@ -399,14 +403,8 @@ def unique(
             first = index[:1] if found else torch.zeros(1, dtype=index.dtype, device=x.device)
             index = torch.cat([index, first.expand(extra)])
             counts = torch.cat([counts, torch.zeros(extra, dtype=counts.dtype, device=x.device)])
-    outs = [values]
-    if return_index:
-        outs.append(index.to(_INDEX))
-    if return_inverse:
-        outs.append(inverse.to(_INDEX))
-    if return_counts:
-        outs.append(counts.to(_INDEX))
-    return outs[0] if len(outs) == 1 else tuple(outs)
+    flags = (return_index, return_inverse, return_counts)
+    return _unique_result(values, index, inverse, counts, flags, _as_index)
 
 
 def isin(x1, x2, assume_unique=False, invert=False):

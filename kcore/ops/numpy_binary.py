@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from kcore import ops
+from kcore.dtypes import dtype_of, result_type
 from kcore.ops import rules
 from kcore.ops.cases import FLOATS, Case, array
 from kcore.ops.contract import op
@@ -134,6 +135,31 @@ def _explicit(*builders: Callable[[np.random.Generator], Case]) -> Callable[...,
 
 _NUMERIC_MIX = (("int8", "float16"), ("float16", "float32"), ("uint8", "int8"))
 _INT_MIX = (("uint8", "int8"), ("bool", "int16"), ("int8", "int32"))
+
+
+def _select_dtype(condlist, choicelist, default):
+    """The dtype name ``select``'s result takes (the choices' and ``default``'s,
+    promoted), after checking the lists pair up. Shared with the backends."""
+    if len(condlist) != len(choicelist):
+        raise ValueError(
+            f"select: condlist and choicelist must have the same length, got "
+            f"{len(condlist)} and {len(choicelist)}"
+        )
+    if not condlist:
+        raise ValueError("select: condlist must hold at least one condition")
+    return result_type(*(dtype_of(c) for c in choicelist), dtype_of(default))
+
+
+def _ldexp_dtype(x1, x2):
+    """The dtype name ``ldexp``'s result takes (``x1``'s and ``x2``'s promoted float),
+    after checking the exponent ``x2`` is an integer. Shared with the backends."""
+    exponent = dtype_of(x2)
+    if not (
+        exponent is int or (isinstance(exponent, str) and exponent.startswith(("int", "uint")))
+    ):
+        name = getattr(exponent, "__name__", exponent)
+        raise TypeError(f"ldexp takes an integer exponent x2, got dtype {name}")
+    return result_type(dtype_of(x1), exponent, float)
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -906,7 +932,6 @@ def _shape_of(value):
 
 
 def _where_shape(condition, x1=None, x2=None):
-    from kcore.dtypes import dtype_of, result_type
     from kcore.keras_tensor import KerasTensor
 
     if x1 is None and x2 is None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kcore import config, ops
+from kcore.dtypes import dtype_of, result_type, standardize_dtype
 from kcore.ops import rules
 from kcore.ops.cases import FLOATS, Case, explicit
 from kcore.ops.cases import array as _random_array
@@ -170,6 +171,40 @@ def _cross_rule(values: dict[str, Any]) -> str | None:
     if na not in (2, 3, None) or nb not in (2, 3, None):
         return f"vectors of 2 or 3 components, got {na} and {nb}"
     return None
+
+
+def _arange_dtype(start: Any, stop: Any, step: Any, dtype: Any) -> Any:
+    """The dtype ``arange`` gives: ``dtype`` when given, else its arguments' promoted
+    (``int32`` for Python ints, floatx as soon as one is a float). Shared with the
+    backends."""
+    if dtype is not None:
+        return dtype
+    return result_type(*(dtype_of(a) for a in (start, stop, step) if a is not None))
+
+
+def _space_dtype(start: Any, stop: Any, dtype: Any) -> str:
+    """The standard dtype name ``linspace``, ``logspace`` and ``geomspace`` give:
+    ``dtype`` when given, else the ends' promoted float. Shared with the backends."""
+    if dtype is not None:
+        return standardize_dtype(dtype)
+    return result_type(dtype_of(start), dtype_of(stop), float)
+
+
+def _cross_components(a: Any, b: Any, zeros_like: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """The cross product of ``a`` and ``b``, vectors of 2 or 3 components along their
+    last axes, as its components: ``(z,)`` where both have 2, else ``(x, y, z)``, not
+    yet broadcast to one shape. Indexing and arithmetic operators only, so any
+    backend's tensors do; shared with the backends."""
+    na, nb = a.shape[-1], b.shape[-1]
+    if na not in (2, 3) or nb not in (2, 3):
+        raise ValueError(f"cross: vectors must have 2 or 3 components, got {na} and {nb}")
+    a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
+    z = a0 * b1 - a1 * b0
+    if na == nb == 2:
+        return (z,)
+    a2 = a[..., 2] if na == 3 else zeros_like(a0)
+    b2 = b[..., 2] if nb == 3 else zeros_like(b0)
+    return a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z
 
 
 def _square_rule(values: dict[str, Any]) -> str | None:
@@ -615,13 +650,16 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     ...
 
 
+_FILLED_CASES = explicit(
+    _call("shape", (2, 3)), _call("int", 3, dtype="int8"), _call("bool", (2,), dtype="bool")
+)
+
+
 @op(
     "numpy",
     composite=True,
     **_CREATION,
-    cases=explicit(
-        _call("shape", (2, 3)), _call("int", 3, dtype="int8"), _call("bool", (2,), dtype="bool")
-    ),
+    cases=_FILLED_CASES,
 )
 def ones(shape, dtype=None):
     """A tensor of ``shape`` filled with ones (``floatx()`` unless ``dtype``).
@@ -637,9 +675,7 @@ def ones(shape, dtype=None):
     "numpy",
     composite=True,
     **_CREATION,
-    cases=explicit(
-        _call("shape", (2, 3)), _call("int", 3, dtype="int8"), _call("bool", (2,), dtype="bool")
-    ),
+    cases=_FILLED_CASES,
 )
 def zeros(shape, dtype=None):
     """A tensor of ``shape`` filled with zeros (``floatx()`` unless ``dtype``).

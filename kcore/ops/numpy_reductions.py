@@ -111,6 +111,16 @@ def _both(*factories):
 _NAN_AXES = ({"axis": None}, {"axis": -1, "keepdims": True}, {"axis": (0, 2)})
 
 
+def _nan_reduce(grad=False, distinct=False, **reduce):
+    """A NaN-ignoring reduction's cases: the plain ones over four axis pairs
+    (``reduce`` as in :func:`_reduce`), then NaN-holding ones (differentiable when
+    ``grad``)."""
+    return _both(
+        _reduce(axes=_AXES[:4], distinct=distinct, **reduce),
+        _nan_cases(*_NAN_AXES, grad=grad),
+    )
+
+
 def _quantile_cases(scale=1.0, nans=False):
     """Scalar and vector ``q`` over axes and every interpolation method."""
     settings = (
@@ -180,12 +190,24 @@ def _histogram_rule(values):
     return _one_dimensional()(values)
 
 
+def _check_histogram(rank, bins):
+    """The backends' check of ``histogram``'s arguments (``rank``: ``x``'s)."""
+    if rank != 1:
+        raise ValueError(f"histogram takes a 1-D tensor, got rank {rank}")
+    if isinstance(bins, bool) or not isinstance(bins, int):
+        raise TypeError(f"histogram: bins must be an int, got {bins!r}")
+
+
+#: How a quantile between two data points is taken; shared with the backends.
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
 def _quantile_rule(top):
     def rule(values):
         q = values.get("q")
         method = values.get("method")
-        if method not in ("linear", "lower", "higher", "midpoint", "nearest"):
-            return f"method in 'linear', 'lower', 'higher', 'midpoint', 'nearest', got {method!r}"
+        if method not in _QUANTILE_METHODS:
+            return f"method in {', '.join(map(repr, _QUANTILE_METHODS))}, got {method!r}"
         try:
             qs = np.asarray(q, dtype="float64")
         except Exception:
@@ -419,6 +441,21 @@ def _weights_rule(values):
     return rules.axis()(values)
 
 
+def _weights_shape(shape, wshape, axis):
+    """The shape ``average``'s weights are reshaped to before broadcasting against
+    ``x``: ``None`` when they have ``x``'s shape already, else ones with the weights'
+    length at ``axis``. Shared with the backends."""
+    if wshape == shape:
+        return None
+    if len(wshape) != 1 or not isinstance(axis, int):
+        raise ValueError(
+            f"average: weights of shape {wshape} need x's shape {shape}, or 1-D with an int axis"
+        )
+    view = [1] * len(shape)
+    view[axis] = wshape[0]
+    return view
+
+
 def _average_case(shape_w, axis, dtype="float32", wdtype="float32"):
     def case(rng):
         x = array(rng, _SHAPE, dtype)
@@ -562,12 +599,7 @@ def _nan_to(ops, x, value):
     return ops.where(ops.isnan(x), ops.cast(value, ops.dtype(x)), x)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4]), _nan_cases(*_NAN_AXES, grad=True)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce(grad=True))
 def nansum(x, axis=None, keepdims=False):
     """Sum along ``axis``, NaNs counted as zero.
 
@@ -578,12 +610,7 @@ def nansum(x, axis=None, keepdims=False):
     return ops.sum(_nan_to(ops, ops.convert_to_tensor(x), 0), axis=axis, keepdims=keepdims)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4], low=-2.0, high=2.0), _nan_cases(*_NAN_AXES)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce(low=-2.0, high=2.0))
 def nanprod(x, axis=None, keepdims=False):
     """Product along ``axis``, NaNs counted as one.
 
@@ -594,12 +621,7 @@ def nanprod(x, axis=None, keepdims=False):
     return ops.prod(_nan_to(ops, ops.convert_to_tensor(x), 1), axis=axis, keepdims=keepdims)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4]), _nan_cases(*_NAN_AXES, grad=True)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce(grad=True))
 def nanmean(x, axis=None, keepdims=False):
     """Mean along ``axis`` of the elements that are not NaN (NaN where all are).
 
@@ -615,12 +637,7 @@ def nanmean(x, axis=None, keepdims=False):
     return ops.divide(total, ops.sum(valid, axis=axis, keepdims=keepdims))
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4]), _nan_cases(*_NAN_AXES)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce())
 def nanvar(x, axis=None, keepdims=False):
     """Variance along ``axis`` of the elements that are not NaN.
 
@@ -635,12 +652,7 @@ def nanvar(x, axis=None, keepdims=False):
     return ops.nanmean(ops.multiply(centred, centred), axis=axis, keepdims=keepdims)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4]), _nan_cases(*_NAN_AXES)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce())
 def nanstd(x, axis=None, keepdims=False):
     """Standard deviation along ``axis`` of the elements that are not NaN.
 
@@ -651,12 +663,17 @@ def nanstd(x, axis=None, keepdims=False):
     return ops.sqrt(ops.nanvar(x, axis=axis, keepdims=keepdims))
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4]), _nan_cases(*_NAN_AXES)),
-)
+def _nan_extremum(ops, reduce, fill, x, axis, keepdims):
+    """``reduce`` (max or min) with NaNs replaced by ``fill``; NaN where a slice is all
+    NaN."""
+    x = ops.convert_to_tensor(x)
+    if "float" not in ops.dtype(x):
+        return reduce(x, axis=axis, keepdims=keepdims)
+    out = reduce(_nan_to(ops, x, fill), axis=axis, keepdims=keepdims)
+    return ops.where(ops.all(ops.isnan(x), axis=axis, keepdims=keepdims), float("nan"), out)
+
+
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce())
 def nanmax(x, axis=None, keepdims=False):
     """Maximum along ``axis`` ignoring NaNs (NaN where a slice is all NaN).
 
@@ -664,19 +681,10 @@ def nanmax(x, axis=None, keepdims=False):
 
         >>> kcore.ops.nanmax([1.0, float("nan"), 2.0])   # tensor 2.0
     """
-    x = ops.convert_to_tensor(x)
-    if "float" not in ops.dtype(x):
-        return ops.max(x, axis=axis, keepdims=keepdims)
-    out = ops.max(_nan_to(ops, x, float("-inf")), axis=axis, keepdims=keepdims)
-    return ops.where(ops.all(ops.isnan(x), axis=axis, keepdims=keepdims), float("nan"), out)
+    return _nan_extremum(ops, ops.max, float("-inf"), x, axis, keepdims)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4]), _nan_cases(*_NAN_AXES)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce())
 def nanmin(x, axis=None, keepdims=False):
     """Minimum along ``axis`` ignoring NaNs (NaN where a slice is all NaN).
 
@@ -684,26 +692,17 @@ def nanmin(x, axis=None, keepdims=False):
 
         >>> kcore.ops.nanmin([1.0, float("nan"), 2.0])   # tensor 1.0
     """
-    x = ops.convert_to_tensor(x)
-    if "float" not in ops.dtype(x):
-        return ops.min(x, axis=axis, keepdims=keepdims)
-    out = ops.min(_nan_to(ops, x, float("inf")), axis=axis, keepdims=keepdims)
-    return ops.where(ops.all(ops.isnan(x), axis=axis, keepdims=keepdims), float("nan"), out)
+    return _nan_extremum(ops, ops.min, float("inf"), x, axis, keepdims)
 
 
 _ARG_AXES = ({"axis": None}, {"axis": -1, "keepdims": True}, {"axis": 0})
-
-
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    grad=False,
-    cases=_both(
-        _reduce(grad=False, distinct=True, axes=_ARG_PAIRS),
-        _nan_cases(*_ARG_AXES, distinct=True),
-    ),
+_NAN_ARG_CASES = _both(
+    _reduce(grad=False, distinct=True, axes=_ARG_PAIRS),
+    _nan_cases(*_ARG_AXES, distinct=True),
 )
+
+
+@op("numpy", composite=True, expect=rules.axis(), grad=False, cases=_NAN_ARG_CASES)
 def nanargmax(x, axis=None, keepdims=False):
     """Index of the maximum along ``axis`` ignoring NaNs, as ``int32``.
 
@@ -714,16 +713,7 @@ def nanargmax(x, axis=None, keepdims=False):
     return ops.argmax(_nan_to(ops, ops.convert_to_tensor(x), float("-inf")), axis, keepdims)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    grad=False,
-    cases=_both(
-        _reduce(grad=False, distinct=True, axes=_ARG_PAIRS),
-        _nan_cases(*_ARG_AXES, distinct=True),
-    ),
-)
+@op("numpy", composite=True, expect=rules.axis(), grad=False, cases=_NAN_ARG_CASES)
 def nanargmin(x, axis=None, keepdims=False):
     """Index of the minimum along ``axis`` ignoring NaNs, as ``int32``.
 
@@ -801,12 +791,7 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     return ops.nanquantile(x, ops.divide(q, 100.0), axis=axis, method=method, keepdims=keepdims)
 
 
-@op(
-    "numpy",
-    composite=True,
-    expect=rules.axis(),
-    cases=_both(_reduce(axes=_AXES[:4], distinct=True), _nan_cases(*_NAN_AXES)),
-)
+@op("numpy", composite=True, expect=rules.axis(), cases=_nan_reduce(distinct=True))
 def nanmedian(x, axis=None, keepdims=False):
     """Median along ``axis`` of the elements that are not NaN.
 
@@ -895,7 +880,9 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 # -- matrix-shaped ------------------------------------------------------------------
 
 
-def _trace_case(shape, dtype, **kwargs):
+def _array_case(shape, dtype, **kwargs):
+    """One random ``shape``/``dtype`` array and the keyword arguments ``kwargs``."""
+
     def case(rng):
         x = array(rng, shape, dtype)
         label = "-".join(
@@ -911,16 +898,16 @@ def _trace_case(shape, dtype, **kwargs):
     composite=True,
     expect=rules.all_of(rules.axis(name="axis1"), rules.axis(name="axis2")),
     cases=explicit(
-        _trace_case((3, 4), "float32"),
-        _trace_case((3, 4), "float32", offset=1),
-        _trace_case((3, 4), "float32", offset=-2),
-        _trace_case((2, 3, 4), "float32", axis1=1, axis2=2),
-        _trace_case((2, 3, 4), "float32", offset=1, axis1=2, axis2=0),
-        _trace_case((3, 3), "int8"),
-        _trace_case((3, 3), "uint8"),
-        _trace_case((3, 3), "bool"),
-        _trace_case((2, 3, 3), "int32", axis1=-1, axis2=-2),
-        _trace_case((3, 3), "float16"),
+        _array_case((3, 4), "float32"),
+        _array_case((3, 4), "float32", offset=1),
+        _array_case((3, 4), "float32", offset=-2),
+        _array_case((2, 3, 4), "float32", axis1=1, axis2=2),
+        _array_case((2, 3, 4), "float32", offset=1, axis1=2, axis2=0),
+        _array_case((3, 3), "int8"),
+        _array_case((3, 3), "uint8"),
+        _array_case((3, 3), "bool"),
+        _array_case((2, 3, 3), "int32", axis1=-1, axis2=-2),
+        _array_case((3, 3), "float16"),
     ),
 )
 def trace(x, offset=0, axis1=0, axis2=1):
@@ -934,32 +921,21 @@ def trace(x, offset=0, axis1=0, axis2=1):
     return ops.sum(ops.diagonal(x, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
 
 
-def _diff_case(shape, dtype, **kwargs):
-    def case(rng):
-        x = array(rng, shape, dtype)
-        label = "-".join(
-            [dtype, "x".join(map(str, shape)), *(f"{k}{v}" for k, v in kwargs.items())]
-        )
-        return Case(label, (x,), kwargs, dtype in FLOATS)
-
-    return case
-
-
 @op(
     "numpy",
     expect=rules.axis("a"),
     tensors=("a",),
     cases=explicit(
-        _diff_case((2, 3, 4), "float32"),
-        _diff_case((2, 3, 4), "float32", n=2),
-        _diff_case((2, 3, 4), "float32", axis=0),
-        _diff_case((2, 3, 4), "float32", n=2, axis=1),
-        _diff_case((5,), "float32", n=0),
-        _diff_case((5,), "float32", n=4),
-        _diff_case((3, 4), "int8"),
-        _diff_case((3, 4), "uint8", axis=0),
-        _diff_case((3, 4), "bool"),
-        _diff_case((3, 4), "float16", n=2),
+        _array_case((2, 3, 4), "float32"),
+        _array_case((2, 3, 4), "float32", n=2),
+        _array_case((2, 3, 4), "float32", axis=0),
+        _array_case((2, 3, 4), "float32", n=2, axis=1),
+        _array_case((5,), "float32", n=0),
+        _array_case((5,), "float32", n=4),
+        _array_case((3, 4), "int8"),
+        _array_case((3, 4), "uint8", axis=0),
+        _array_case((3, 4), "bool"),
+        _array_case((3, 4), "float16", n=2),
     ),
 )
 def diff(a, n=1, axis=-1):

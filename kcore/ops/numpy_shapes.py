@@ -96,6 +96,16 @@ def _split_indices(size: int, sections: int) -> list[int]:
     return cuts
 
 
+def _unique_result(values, index, inverse, counts, flags, cast=None):
+    """``unique``'s return value: ``values`` alone, or a tuple of it and the arrays
+    ``flags`` (``return_index``, ``return_inverse``, ``return_counts``) ask for, each
+    passed through ``cast`` (to the index dtype) when given."""
+    extras = [a for a, wanted in zip((index, inverse, counts), flags, strict=True) if wanted]
+    if not extras:
+        return values
+    return (values, *(map(cast, extras) if cast is not None else extras))
+
+
 # -- symbolic shape rules ------------------------------------------------------------
 
 
@@ -992,17 +1002,8 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
         ("i32-constant", (_A((3,), "int32"),), {"pad_width": (1, 2), "constant_values": 7}),
         *(
             (f"f32-{mode}", (_A((3, 4)),), {"pad_width": ((2, 1), (1, 3)), "mode": mode})
-            for mode in (
-                "edge",
-                "linear_ramp",
-                "maximum",
-                "mean",
-                "median",
-                "minimum",
-                "reflect",
-                "symmetric",
-                "wrap",
-            )
+            for mode in PAD_MODES
+            if mode not in ("constant", "empty", "circular")
         ),
         ("f32-reflect-wide", (_A((3,)),), {"pad_width": (5, 4), "mode": "reflect"}),
         ("i32-edge", (_A((3,), "int32"),), {"pad_width": (2, 2), "mode": "edge"}),

@@ -11,6 +11,7 @@ import numpy as np
 
 from kcore.backends.numpy.ops import _promoted, convert_to_tensor
 from kcore.dtypes import dtype_of, result_type
+from kcore.ops.numpy_binary import _ldexp_dtype, _select_dtype
 
 _INT_KINDS = "iu"
 
@@ -193,16 +194,8 @@ def nextafter(x1, x2):
     return np.asarray(np.nextafter(*_float_promoted(x1, x2)))
 
 
-def _is_integer(dtype):
-    return dtype is int or (isinstance(dtype, str) and dtype.startswith(("int", "uint")))
-
-
 def ldexp(x1, x2):
-    exponent = dtype_of(x2)
-    if not _is_integer(exponent):
-        name = getattr(exponent, "__name__", exponent)
-        raise TypeError(f"ldexp takes an integer exponent x2, got dtype {name}")
-    dtype = result_type(dtype_of(x1), exponent, float)
+    dtype = _ldexp_dtype(x1, x2)
     with np.errstate(over="ignore"):
         out = np.ldexp(np.asarray(x1, dtype), np.asarray(x2).astype(np.int32))
     return np.asarray(out.astype(dtype))
@@ -235,14 +228,7 @@ def where(condition, x1=None, x2=None):
 
 
 def select(condlist, choicelist, default=0):
-    if len(condlist) != len(choicelist):
-        raise ValueError(
-            f"select: condlist and choicelist must have the same length, got "
-            f"{len(condlist)} and {len(choicelist)}"
-        )
-    if not condlist:
-        raise ValueError("select: condlist must hold at least one condition")
-    dtype = result_type(*(dtype_of(c) for c in choicelist), dtype_of(default))
+    dtype = _select_dtype(condlist, choicelist, default)
     choices = [np.asarray(c, dtype) for c in choicelist]
     conditions = [np.asarray(c).astype(bool) for c in condlist]
     return np.asarray(np.select(conditions, choices, np.asarray(default, dtype)))

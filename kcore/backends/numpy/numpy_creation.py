@@ -11,7 +11,7 @@ import numpy as np
 from kcore import config
 from kcore.backends.numpy.ops import _promoted, convert_to_tensor
 from kcore.dtypes import dtype_of, result_type, standardize_dtype
-from kcore.ops.numpy_creation import Vectorized
+from kcore.ops.numpy_creation import Vectorized, _arange_dtype, _space_dtype
 
 # -- creation --------------------------------------------------------------------
 
@@ -21,13 +21,11 @@ def _dtype(dtype):
 
 
 def arange(start, stop=None, step=None, dtype=None):
-    if dtype is None:
-        given = [a for a in (start, stop, step) if a is not None]
-        dtype = result_type(*(dtype_of(a) for a in given))
+    dtype = standardize_dtype(_arange_dtype(start, stop, step, dtype))
     step = 1 if step is None else step
     if stop is None:
         start, stop = 0, start
-    return np.arange(start, stop, step, dtype=standardize_dtype(dtype))
+    return np.arange(start, stop, step, dtype=dtype)
 
 
 def eye(N, M=None, k=0, dtype=None):
@@ -61,12 +59,6 @@ def ones_like(x, dtype=None):
 def zeros_like(x, dtype=None):
     x = np.asarray(x)
     return np.zeros(x.shape, dtype=x.dtype if dtype is None else standardize_dtype(dtype))
-
-
-def _space_dtype(start, stop, dtype):
-    if dtype is not None:
-        return standardize_dtype(dtype)
-    return result_type(dtype_of(start), dtype_of(stop), float)
 
 
 def _samples(start, stop, num, endpoint, axis):

@@ -11,6 +11,7 @@ import numpy as np
 
 from kcore.backends.numpy.ops import _SUM_DTYPES
 from kcore.dtypes import result_type
+from kcore.ops.numpy_reductions import _check_histogram, _weights_shape
 
 _array = np.asarray
 
@@ -71,19 +72,35 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     return _array(np.prod(x, axis=axis, keepdims=keepdims, dtype=dtype))
 
 
-def mean(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    return _array(np.mean(x, axis=axis, keepdims=keepdims), dtype=dtype)
+def _statistic(function, quiet=False):
+    """The statistic ``function`` in floats: narrow floats computed in float32, the
+    result in :func:`_float_dtype`; ``quiet`` silences NumPy's warnings for empty or
+    all-NaN slices (their answer, NaN, is the expected one)."""
+    if quiet:
+
+        def apply(x, axis=None, keepdims=False):
+            x, dtype = _compute(_array(x))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return _array(function(x, axis=axis, keepdims=keepdims), dtype=dtype)
+
+    else:
+
+        def apply(x, axis=None, keepdims=False):
+            x, dtype = _compute(_array(x))
+            return _array(function(x, axis=axis, keepdims=keepdims), dtype=dtype)
+
+    apply.__name__ = function.__name__
+    return apply
 
 
-def var(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    return _array(np.var(x, axis=axis, keepdims=keepdims), dtype=dtype)
-
-
-def std(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    return _array(np.std(x, axis=axis, keepdims=keepdims), dtype=dtype)
+mean = _statistic(np.mean)
+var = _statistic(np.var)
+std = _statistic(np.std)
+median = _statistic(np.median)
+nanmedian = _statistic(np.nanmedian)
+nanmean = _statistic(np.nanmean, quiet=True)
+nanvar = _statistic(np.nanvar, quiet=True)
+nanstd = _statistic(np.nanstd, quiet=True)
 
 
 def average(x, axis=None, weights=None):
@@ -94,15 +111,9 @@ def average(x, axis=None, weights=None):
     dtype = result_type(x.dtype.name, weights.dtype.name, float)
     compute = "float32" if dtype in ("float16", "bfloat16") else dtype
     x, weights = x.astype(compute), weights.astype(compute)
-    if weights.shape != x.shape:
-        if weights.ndim != 1 or not isinstance(axis, int):
-            raise ValueError(
-                f"average: weights of shape {weights.shape} need x's shape {x.shape}, "
-                "or 1-D with an int axis"
-            )
-        shape = [1] * x.ndim
-        shape[axis] = weights.shape[0]
-        weights = np.broadcast_to(weights.reshape(shape), x.shape)
+    view = _weights_shape(x.shape, weights.shape, axis)
+    if view is not None:
+        weights = np.broadcast_to(weights.reshape(view), x.shape)
     # Not np.average: it refuses weights summing to zero, where Keras gives nan.
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.sum(x * weights, axis=axis) / np.sum(weights, axis=axis)
@@ -115,14 +126,19 @@ def _cumulative_dtype(x, dtype):
     return "int32" if x.dtype == np.bool_ else x.dtype.name
 
 
-def cumsum(x, axis=None, dtype=None):
-    x = _array(x)
-    return _array(np.cumsum(x, axis=axis, dtype=_cumulative_dtype(x, dtype)))
+def _cumulative(function):
+    def apply(x, axis=None, dtype=None):
+        x = _array(x)
+        return _array(function(x, axis=axis, dtype=_cumulative_dtype(x, dtype)))
+
+    apply.__name__ = function.__name__
+    return apply
 
 
-def cumprod(x, axis=None, dtype=None):
-    x = _array(x)
-    return _array(np.cumprod(x, axis=axis, dtype=_cumulative_dtype(x, dtype)))
+cumsum = _cumulative(np.cumsum)
+cumprod = _cumulative(np.cumprod)
+nancumsum = _cumulative(np.nancumsum)
+nancumprod = _cumulative(np.nancumprod)
 
 
 def _quantile(function, x, q, axis, method, keepdims):
@@ -149,16 +165,6 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(np.nanpercentile, x, q, axis, method, keepdims)
 
 
-def median(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    return _array(np.median(x, axis=axis, keepdims=keepdims), dtype=dtype)
-
-
-def nanmedian(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    return _array(np.nanmedian(x, axis=axis, keepdims=keepdims), dtype=dtype)
-
-
 def nansum(x, axis=None, keepdims=False):
     x = _array(x)
     dtype = _SUM_DTYPES.get(x.dtype.name, x.dtype.name)
@@ -169,24 +175,6 @@ def nanprod(x, axis=None, keepdims=False):
     x = _array(x)
     dtype = _SUM_DTYPES.get(x.dtype.name, x.dtype.name)
     return _array(np.nanprod(x, axis=axis, keepdims=keepdims, dtype=dtype))
-
-
-def nanmean(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _array(np.nanmean(x, axis=axis, keepdims=keepdims), dtype=dtype)
-
-
-def nanvar(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _array(np.nanvar(x, axis=axis, keepdims=keepdims), dtype=dtype)
-
-
-def nanstd(x, axis=None, keepdims=False):
-    x, dtype = _compute(_array(x))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _array(np.nanstd(x, axis=axis, keepdims=keepdims), dtype=dtype)
 
 
 def nanmax(x, axis=None, keepdims=False):
@@ -218,22 +206,9 @@ def nanargmin(x, axis=None, keepdims=False):
     return argmin(x, axis, keepdims)
 
 
-def nancumsum(x, axis=None, dtype=None):
-    x = _array(x)
-    return _array(np.nancumsum(x, axis=axis, dtype=_cumulative_dtype(x, dtype)))
-
-
-def nancumprod(x, axis=None, dtype=None):
-    x = _array(x)
-    return _array(np.nancumprod(x, axis=axis, dtype=_cumulative_dtype(x, dtype)))
-
-
 def histogram(x, bins=10, range=None):
     x = _array(x)
-    if x.ndim != 1:
-        raise ValueError(f"histogram takes a 1-D tensor, got rank {x.ndim}")
-    if isinstance(bins, bool) or not isinstance(bins, int):
-        raise TypeError(f"histogram: bins must be an int, got {bins!r}")
+    _check_histogram(x.ndim, bins)
     dtype = _float_dtype(x)
     counts, edges = np.histogram(x.astype("float64"), bins=bins, range=range)
     return _array(counts, dtype=dtype), _array(edges, dtype=dtype)

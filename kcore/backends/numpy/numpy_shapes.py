@@ -9,9 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from kcore.dtypes import dtype_of, result_type, standardize_dtype
-from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths
+from kcore.ops.numpy_shapes import _pad_indices, _pad_mode, _pad_widths, _unique_result
 
 _INDEX = np.int32
+
+
+def _as_index(a):
+    return a.astype(_INDEX)
 
 
 def _joined(xs):
@@ -175,14 +179,8 @@ def unique(
         inverse = inverse.reshape(-1)
     if size is not None:
         values, index, counts = _fixed_size(values, index, counts, size, fill_value, axis)
-    outs = [values]
-    if return_index:
-        outs.append(index.astype(_INDEX))
-    if return_inverse:
-        outs.append(inverse.astype(_INDEX))
-    if return_counts:
-        outs.append(counts.astype(_INDEX))
-    return outs[0] if len(outs) == 1 else tuple(outs)
+    flags = (return_index, return_inverse, return_counts)
+    return _unique_result(values, index, inverse, counts, flags, _as_index)
 
 
 def _fixed_size(values, index, counts, size, fill_value, axis):
