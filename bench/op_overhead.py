@@ -1,7 +1,7 @@
 """Per-call cost of ``kcore.ops`` against the framework's own call and Keras 3.
 
 For each installed backend, in a fresh process with that backend selected, times
-``kcore.ops.add(x, y)``, ``kcore.ops.matmul`` and ``kcore.ops.relu`` on small float32
+``kcore.ops.add(x, y)``, ``matmul``, ``relu``, ``sin`` and ``mean(x, axis=0)`` on small float32
 tensors against the native call (``jnp.add``, ``torch.add``, ...) and, where the
 ``keras`` package and its backend are installed, ``keras.ops`` on the same backend.
 Candidates are interleaved over several rounds; the figure is the best round's mean.
@@ -35,6 +35,9 @@ cases = {{
     "matmul": (lambda: ops.matmul(x, y), lambda: n_matmul(x, y)),
     "relu": (lambda: ops.relu(x), lambda: n_relu(x)),
 }}
+if "n_sin" in globals():  # ops the backend has natively (openvino: the first three)
+    cases["sin"] = (lambda: ops.sin(x), lambda: n_sin(x))
+    cases["mean"] = (lambda: ops.mean(x, axis=0), lambda: n_mean(x))
 keras_cases = {{}}
 if {with_keras}:
     import keras
@@ -43,6 +46,8 @@ if {with_keras}:
         "add": lambda: keras.ops.add(kx, ky),
         "matmul": lambda: keras.ops.matmul(kx, ky),
         "relu": lambda: keras.ops.relu(kx),
+        "sin": lambda: keras.ops.sin(kx),
+        "mean": lambda: keras.ops.mean(kx, axis=0),
     }}
 results = {{}}
 for name, (ours, native) in cases.items():
@@ -60,10 +65,23 @@ print(json.dumps(results))
 """
 
 NATIVE = {
-    "numpy": "n_add, n_matmul = np.add, np.matmul\nn_relu = lambda t: np.maximum(t, 0)",
-    "jax": "import jax, jax.numpy as jnp\nn_add, n_matmul, n_relu = jnp.add, jnp.matmul, jax.nn.relu",
-    "torch": "import torch\nn_add, n_matmul, n_relu = torch.add, torch.matmul, torch.relu",
-    "tensorflow": "import tensorflow as tf\nn_add, n_matmul, n_relu = tf.add, tf.matmul, tf.nn.relu",
+    "numpy": (
+        "n_add, n_matmul, n_sin = np.add, np.matmul, np.sin\n"
+        "n_relu = lambda t: np.maximum(t, 0)\nn_mean = lambda t: np.mean(t, axis=0)"
+    ),
+    "jax": (
+        "import jax, jax.numpy as jnp\n"
+        "n_add, n_matmul, n_relu, n_sin = jnp.add, jnp.matmul, jax.nn.relu, jnp.sin\n"
+        "n_mean = lambda t: jnp.mean(t, axis=0)"
+    ),
+    "torch": (
+        "import torch\nn_add, n_matmul, n_relu, n_sin = torch.add, torch.matmul, torch.relu, "
+        "torch.sin\nn_mean = lambda t: torch.mean(t, dim=0)"
+    ),
+    "tensorflow": (
+        "import tensorflow as tf\nn_add, n_matmul, n_relu, n_sin = tf.add, tf.matmul, "
+        "tf.nn.relu, tf.sin\nn_mean = lambda t: tf.reduce_mean(t, axis=0)"
+    ),
     "openvino": (
         "import kcore_openvino.ops as o\n"
         "n_add, n_matmul, n_relu = o.add, o.matmul, o.relu  # no public eager API to compare"

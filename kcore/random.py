@@ -31,6 +31,7 @@ from kcore.dtypes import standardize_dtype as _standardize_dtype
 from kcore.keras_tensor import KerasTensor as _KerasTensor
 from kcore.ops import rules as _rules
 from kcore.ops.contract import op as _op
+from kcore.variables import Variable as _Variable
 
 if TYPE_CHECKING:
     from typing import Any
@@ -160,7 +161,8 @@ def _draw_seed(seed: Any) -> Any:
 
     Returns a pair of Python ints for an int or ``None`` (the next draw of the global
     stream), or a tensor of shape ``(2,)`` for a :class:`SeedGenerator` (its next
-    seed) or a seed tensor, which is returned unchanged so traced code stays traced.
+    seed) or a seed tensor, which is returned unchanged so traced code stays traced
+    (a :class:`kcore.Variable` holding one: its value).
     """
     if seed is None:
         if _global_state["base"] is None:
@@ -174,13 +176,13 @@ def _draw_seed(seed: Any) -> Any:
     shape, dtype = getattr(seed, "shape", None), getattr(seed, "dtype", None)
     if shape is not None and dtype is not None and not isinstance(seed, _KerasTensor):
         if "key<" in str(dtype):  # a JAX typed key array
-            return seed
+            return seed.value if isinstance(seed, _Variable) else seed
         try:
             integral = _standardize_dtype(dtype).startswith(("int", "uint"))
         except Exception:
             integral = False
         if integral and tuple(shape) == (2,):
-            return seed
+            return seed.value if isinstance(seed, _Variable) else seed
         if integral and tuple(shape) == ():  # a NumPy integer or a 0-d tensor
             return (_checked_int_seed(int(seed)), 0)
     raise ValueError(
@@ -235,6 +237,24 @@ def _check_range(minval: Any, maxval: Any, strict: bool) -> None:
 def _check_rate(rate: Any) -> None:
     if isinstance(rate, int | float) and not 0 <= rate <= 1:
         raise ValueError("expected a dropout rate in [0, 1]")
+
+
+def _dropout_scale(rate: Any) -> float | None:
+    """Check ``rate``; return what dropout scales the kept entries by, ``1 / (1 - rate)``,
+    as a Python float when ``rate`` is a Python number (0 for a rate of 1: no inf), or
+    ``None`` for a tensor rate, whose scale the backend computes."""
+    _check_rate(rate)
+    if isinstance(rate, int | float):
+        return 1.0 / (1.0 - rate) if rate < 1 else 0.0
+    return None
+
+
+def _shuffle_axis(axis: int, rank: int) -> int:
+    """``shuffle``'s ``axis`` as a non-negative axis of a tensor of ``rank``."""
+    axis = axis + rank if axis < 0 else axis
+    if not 0 <= axis < rank:
+        raise ValueError(f"expected axis in [-{rank}, {rank})")
+    return axis
 
 
 def _noise_shape(noise_shape: Any, shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -17,7 +17,16 @@ import numpy as np
 
 from kcore.dtypes import saturation_bounds, standardize_dtype
 from kcore.keras_tensor import any_symbolic
-from kcore.ops.core import _call_grad_fn
+from kcore.ops import _loops
+from kcore.ops.core import (
+    _call_grad_fn,
+    _check_index_values,
+    _check_indices,
+    _check_unstack_num,
+    _checked_block,
+    _clamped_starts,
+    _unknown_reduction,
+)
 from kcore_jax.ops import convert_to_tensor
 
 _lax = jax.lax
@@ -77,10 +86,8 @@ def slice(inputs, start_indices, shape):
     starts = _starts(start_indices, inputs.ndim)
     if all(type(s) is int for s in starts) and len(sizes) == inputs.ndim:
         # Known starts: a static slice (clamped as dynamic_slice would) is cheaper.
-        for size, dim in zip(sizes, inputs.shape):
-            if not 0 <= size <= dim:
-                raise ValueError(f"shape {sizes} does not fit in inputs of shape {inputs.shape}")
-        starts = [min(max(s, 0), d - z) for s, d, z in zip(starts, inputs.shape, sizes)]
+        _checked_block(inputs.shape, len(starts), sizes, "shape")
+        starts = _clamped_starts(starts, inputs.shape, sizes)
         return _lax.slice(inputs, starts, [s + z for s, z in zip(starts, sizes)])
     return _lax.dynamic_slice(inputs, starts, sizes)
 
@@ -95,17 +102,10 @@ def _index_key(indices, shape):
     """``indices`` (``(..., k)`` integers) as an index tuple; checked to be in range
     whenever the values are known (outside jax.jit)."""
     indices = _array(indices)
-    if not jnp.issubdtype(indices.dtype, jnp.integer):
-        raise TypeError(f"indices must be integers, got dtype {indices.dtype}")
-    if indices.ndim < 1 or indices.shape[-1] > len(shape):
-        raise ValueError(
-            f"indices of shape (N, k) with k <= {len(shape)}, got shape {indices.shape}"
-        )
+    integral = jnp.issubdtype(indices.dtype, jnp.integer)
+    _check_indices(integral, indices.dtype, indices.shape, shape)
     if not isinstance(indices, _Tracer) and indices.size:
-        values = np.asarray(indices).reshape(-1, indices.shape[-1])
-        dims = np.asarray(shape[: indices.shape[-1]])
-        if (values < -dims).any() or (values >= dims).any():
-            raise IndexError(f"an index in indices is out of range for shape {tuple(shape)}")
+        _check_index_values(np.asarray(indices), shape)
     return tuple(jnp.moveaxis(indices, -1, 0))
 
 
@@ -129,14 +129,13 @@ def scatter_update(inputs, indices, updates, reduction=None):
         return at.max(updates)
     if reduction == "min":
         return at.min(updates)
-    raise ValueError(f"reduction must be None, 'add', 'mul', 'max' or 'min', got {reduction!r}")
+    raise _unknown_reduction(reduction)
 
 
 def unstack(x, num=None, axis=0):
     x = _array(x)
     size = x.shape[axis]
-    if num is not None and num != size:
-        raise ValueError(f"num={num} differs from the size {size} of axis {axis}")
+    _check_unstack_num(num, size, axis)
     return [jnp.squeeze(part, axis) for part in jnp.split(x, size, axis=axis)]
 
 
@@ -175,9 +174,14 @@ def cond(pred, true_fn, false_fn):
 
 def switch(index, branches, *operands):
     if type(index) is int:
-        return _arrays(branches[min(max(index, 0), len(branches) - 1)](*operands))
+        return _arrays(branches[_loops.branch_index(index, len(branches))](*operands))
     wrapped = [lambda *a, b=b: _arrays(b(*a)) for b in branches]
     return _lax.switch(index, wrapped, *operands)
+
+
+def _cast_like(values, reference):
+    """A loop body's ``values`` as arrays of the loop variables' (``reference``) dtypes."""
+    return jax.tree.map(lambda new, old: _array(new).astype(old.dtype), values, reference)
 
 
 def _differentiated(leaves):
@@ -191,8 +195,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
     def step(values):
         out = body(*values)
-        out = tuple(out) if is_tuple else (out,)
-        return jax.tree.map(lambda new, old: _array(new).astype(old.dtype), out, values)
+        return _cast_like(tuple(out) if is_tuple else (out,), values)
 
     if _differentiated(jax.tree.leaves(state)):
         try:
@@ -215,10 +218,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 
 def _python_while(cond, step, state, maximum_iterations, is_tuple):
-    iteration = 0
-    while (maximum_iterations is None or iteration < maximum_iterations) and bool(cond(*state)):
-        state = step(state)
-        iteration += 1
+    state = _loops.run_while(cond, step, state, maximum_iterations)
     return state if is_tuple else state[0]
 
 
@@ -226,9 +226,7 @@ def fori_loop(lower, upper, body_fun, init_val):
     init_val = _arrays(init_val)
 
     def step(i, value):
-        return jax.tree.map(
-            lambda new, old: _array(new).astype(old.dtype), body_fun(i, value), value
-        )
+        return _cast_like(body_fun(i, value), value)
 
     return _lax.fori_loop(lower, upper, step, init_val)
 
@@ -238,8 +236,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
     def step(carry, x):
         new_carry, y = f(carry, x)
-        new_carry = jax.tree.map(lambda new, old: _array(new).astype(old.dtype), new_carry, carry)
-        return new_carry, _arrays(y)
+        return _cast_like(new_carry, carry), _arrays(y)
 
     return _lax.scan(step, init, _arrays(xs), length=length, reverse=reverse, unroll=unroll)
 

@@ -16,8 +16,8 @@ from kcore.config import floatx
 from kcore.random import (
     _check_logits,
     _check_range,
-    _check_rate,
     _draw_seed,
+    _dropout_scale,
     _float_dtype,
     _int_dtype,
     _noise_shape,
@@ -30,10 +30,9 @@ def _key(seed) -> jax.Array:
     drawn = _draw_seed(seed)
     if isinstance(drawn, tuple):
         data = np.asarray(drawn, dtype=np.uint32)
+    elif jax.dtypes.issubdtype(drawn.dtype, jax.dtypes.prng_key):
+        return drawn
     else:
-        drawn = getattr(drawn, "value", drawn)  # a Variable holding a seed
-        if jax.dtypes.issubdtype(drawn.dtype, jax.dtypes.prng_key):
-            return drawn
         data = jnp.asarray(drawn).astype(jnp.uint32)
     return jax.random.wrap_key_data(data, impl="threefry2x32")
 
@@ -80,15 +79,13 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
-    _check_rate(rate)
+    scale = _dropout_scale(rate)
     x = jnp.asarray(_value(inputs))
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(floatx())
     rate = _value(rate)
     keep = jax.random.uniform(_key(seed), _noise_shape(noise_shape, x.shape)) >= rate
-    if isinstance(rate, int | float):  # a constant scale: no inf where rate == 1
-        scale = 1.0 / (1.0 - rate) if rate < 1 else 0.0
-    else:
+    if scale is None:
         scale = jnp.where(rate < 1, 1.0 / (1.0 - rate), 0.0)
     return jnp.where(keep, x * scale, jnp.zeros((), x.dtype)).astype(x.dtype)
 

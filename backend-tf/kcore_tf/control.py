@@ -2,13 +2,12 @@
 
 Control flow is TensorFlow's (``tf.cond``, ``tf.switch_case``, ``tf.while_loop``), so
 it compiles inside ``tf.function``; ``scan`` and ``map`` loop in Python when running
-eagerly (``tf.while_loop`` does the same there) and build a ``tf.while_loop`` over
-``tf.TensorArray``s when traced.
+eagerly (with :mod:`kcore.ops._loops`; ``tf.while_loop`` does the same there) and
+build a ``tf.while_loop`` over ``tf.TensorArray``s when traced.
 """
 
 from __future__ import annotations
 
-import builtins
 import operator
 
 import numpy as np
@@ -16,10 +15,18 @@ import numpy as np
 from kcore import _tree
 from kcore.dtypes import saturation_bounds, standardize_dtype
 from kcore.keras_tensor import any_symbolic
-from kcore.ops.core import _call_grad_fn
+from kcore.ops import _loops
+from kcore.ops.core import (
+    _call_grad_fn,
+    _check_index_values,
+    _check_indices,
+    _check_unstack_num,
+    _checked_block,
+    _clamped_starts,
+    _unknown_reduction,
+)
 from kcore_tf.ops import convert_to_tensor, tf
 
-_range = builtins.range
 _Tensor = tf.Tensor
 
 
@@ -31,11 +38,6 @@ def _tensor(x):
 
 def _tensors(structure):
     return _tree.map_structure(_tensor, structure)
-
-
-def _rebuild(structure, leaves):
-    it = iter(leaves)
-    return _tree.map_structure(lambda _: next(it), structure)
 
 
 # -- casts ----------------------------------------------------------------------------
@@ -63,8 +65,6 @@ def saturate_cast(x, dtype):
 def _starts(start_indices, shape, sizes, what):
     """The block's start, clamped inside ``shape``: Python ints when they are known,
     else an int32 tensor."""
-    sizes = [operator.index(s) for s in sizes]
-    rank = len(shape)
     if isinstance(start_indices, list | tuple) and all(
         type(s) is int or isinstance(s, np.integer) for s in start_indices
     ):
@@ -75,17 +75,10 @@ def _starts(start_indices, shape, sizes, what):
         if starts.shape.rank != 1:
             raise ValueError(f"start_indices must be 1-D, got shape {starts.shape}")
         count = starts.shape[0]
-    if count != rank or len(sizes) != rank:
-        raise ValueError(
-            f"start_indices and {what} need one entry per dimension of inputs ({rank}), "
-            f"got {count} and {len(sizes)}"
-        )
-    for size, dim in zip(sizes, shape):
-        if dim is not None and not 0 <= size <= dim:
-            raise ValueError(f"{what} {tuple(sizes)} does not fit in inputs of shape {shape}")
+    sizes = _checked_block(shape, count, sizes, what)
     if isinstance(starts, list):
         if None not in shape:
-            return [min(max(s, 0), d - z) for s, d, z in zip(starts, shape, sizes)], sizes
+            return _clamped_starts(starts, shape, sizes), sizes
         starts = tf.constant(starts, tf.int32)
     return starts, sizes
 
@@ -125,25 +118,18 @@ def _indices(indices, shape):
     """``indices`` (``(..., k)`` integers), negatives wrapped, checked in range when
     running eagerly."""
     indices = _tensor(indices)
-    if not indices.dtype.is_integer:
-        raise TypeError(f"indices must be integers, got dtype {indices.dtype.name}")
-    rank = indices.shape.rank
-    if (
-        rank is None
-        or rank < 1
-        or (indices.shape[-1] is not None and indices.shape[-1] > len(shape))
-    ):
-        raise ValueError(
-            f"indices of shape (N, k) with k <= {len(shape)}, got shape {indices.shape}"
-        )
+    known_rank = indices.shape.rank is not None
+    _check_indices(
+        indices.dtype.is_integer,
+        indices.dtype.name,
+        tuple(indices.shape) if known_rank else None,
+        shape,
+    )
     indices = tf.cast(indices, tf.int64)
     k = indices.shape[-1]
     dims = tf.constant(shape[:k], tf.int64)
-    if tf.executing_eagerly() and indices.shape.num_elements():
-        values = indices.numpy().reshape(-1, k)
-        limits = np.asarray(shape[:k])
-        if (values < -limits).any() or (values >= limits).any():
-            raise IndexError(f"an index in indices is out of range for shape {tuple(shape)}")
+    if tf.executing_eagerly():
+        _check_index_values(indices.numpy(), shape)
     return tf.where(indices < 0, indices + dims, indices)
 
 
@@ -191,14 +177,12 @@ def scatter_update(inputs, indices, updates, reduction=None):
         factors = tf.math.unsorted_segment_prod(flat_updates, tf.reshape(linear, [-1]), size)
         flat = tf.reshape(inputs, tf.concat([[size], rest], 0))
         return tf.reshape(flat * factors, tf.shape(inputs))
-    raise ValueError(f"reduction must be None, 'add', 'mul', 'max' or 'min', got {reduction!r}")
+    raise _unknown_reduction(reduction)
 
 
 def unstack(x, num=None, axis=0):
     x = _tensor(x)
-    size = x.shape[axis]
-    if num is not None and size is not None and num != size:
-        raise ValueError(f"num={num} differs from the size {size} of axis {axis}")
+    _check_unstack_num(num, x.shape[axis], axis)
     return tf.unstack(x, num=num, axis=axis)
 
 
@@ -235,27 +219,33 @@ def cond(pred, true_fn, false_fn):
 
 
 def switch(index, branches, *operands):
-    last = len(branches) - 1
     if type(index) is int:
-        return _tensors(branches[min(max(index, 0), last)](*operands))
-    index = tf.clip_by_value(tf.cast(index, tf.int32), 0, last)
+        return _tensors(branches[_loops.branch_index(index, len(branches))](*operands))
+    index = tf.clip_by_value(tf.cast(index, tf.int32), 0, len(branches) - 1)
     return tf.switch_case(index, [lambda b=b: _tensors(b(*operands)) for b in branches])
 
 
+def _alternate(a, b, axis):
+    both = tf.stack([a, b], axis=axis + 1)
+    shape = tf.shape(both)
+    return tf.reshape(both, tf.concat([shape[:axis], [-1], shape[axis + 2 :]], 0))
+
+
+_OPS = _loops.ArrayOps(
+    tensor=_tensor,
+    cast=lambda value, reference: tf.cast(_tensor(value), reference.dtype),
+    item=lambda x, i: x[i],
+    zeros_item=lambda x: tf.zeros(tf.shape(x)[1:], x.dtype),
+    stack=tf.stack,
+    empty=lambda y: tf.zeros((0, *y.shape), y.dtype),
+    flip=lambda x, axis: tf.reverse(x, [axis]),
+    concat=tf.concat,
+    alternate=_alternate,
+)
+
+
 def _cast_like(values, reference):
-    flat_values, flat_reference = _tree.flatten(values), _tree.flatten(reference)
-    if len(flat_values) != len(flat_reference):
-        raise ValueError(
-            f"the loop body must return the structure of the loop variables, got "
-            f"{len(flat_values)} values for {len(flat_reference)} variables"
-        )
-    return _rebuild(
-        reference,
-        [
-            None if r is None else tf.cast(_tensor(v), r.dtype)
-            for v, r in zip(flat_values, flat_reference)
-        ],
-    )
+    return _loops.cast_like(_OPS, values, reference)
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
@@ -281,65 +271,27 @@ def fori_loop(lower, upper, body_fun, init_val):
     return value
 
 
-def _leading_size(structure):
-    leaves = [x for x in _tree.flatten(structure) if x is not None]
-    if not leaves:
-        return None
-    sizes = {x.shape[0] for x in leaves}
-    if len(sizes) > 1:
-        raise ValueError(f"the tensors to loop over differ in their leading size: {sizes}")
-    size = sizes.pop()
-    return tf.shape(leaves[0])[0] if size is None else size
-
-
-def _item(structure, i):
-    return _tree.map_structure(lambda x: None if x is None else x[i], structure)
-
-
-def _zeros_like_item(structure):
-    return _tree.map_structure(
-        lambda x: None if x is None else tf.zeros(tf.shape(x)[1:], x.dtype), structure
-    )
+def _leading_size(leaves):
+    """The leading size of the tensors ``leaves``: an int, a scalar tensor when it is
+    known only when run, ``None`` when there are no tensors."""
+    size = _loops.leading_size(leaves)
+    return tf.shape(leaves[0])[0] if size is None and leaves else size
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     carry = _tensors(init)
     xs = _tensors(xs)
-    n = _leading_size(xs)
-    if n is None:
-        if length is None:
-            raise ValueError("scan needs xs or length to know how many steps to run")
-        n = int(length)
-    elif length is not None and isinstance(n, int) and int(length) != n:
-        raise ValueError(f"length={length} differs from the leading size {n} of xs")
+    n = _leading_size([x for x in _tree.flatten(xs) if x is not None])
+    if not tf.is_tensor(n):  # a size known only when run is not checked against length
+        n = _loops.scan_steps(n, length)
     if tf.executing_eagerly() and isinstance(n, int):
-        return _eager_scan(f, carry, xs, n, reverse)
+        return _loops.run_scan(_OPS, f, carry, xs, n, reverse)
     return _graph_scan(f, carry, xs, n, reverse)
-
-
-def _eager_scan(f, carry, xs, n, reverse):
-    steps = _range(n - 1, -1, -1) if reverse else _range(n)
-    ys = []
-    for i in steps:
-        new_carry, y = f(carry, None if xs is None else _item(xs, i))
-        carry = _cast_like(new_carry, carry)
-        ys.append(_tensors(y))
-    if reverse:
-        ys.reverse()
-    if not ys:
-        sample = _tensors(f(carry, None if xs is None else _zeros_like_item(xs))[1])
-        return carry, _tree.map_structure(
-            lambda y: None if y is None else tf.zeros((0, *y.shape), y.dtype), sample
-        )
-    flat = [_tree.flatten(y) for y in ys]
-    return carry, _rebuild(
-        ys[0], [None if column[0] is None else tf.stack(column) for column in zip(*flat)]
-    )
 
 
 def _graph_scan(f, carry, xs, n, reverse):
     # The ys' structure and dtypes, from one traced call (its ops are never run).
-    sample = _tensors(f(carry, None if xs is None else _item(xs, 0))[1])
+    sample = _tensors(f(carry, None if xs is None else _loops.item(_OPS, xs, 0))[1])
     outputs = [y for y in _tree.flatten(sample) if y is not None]
     arrays = [
         tf.TensorArray(y.dtype, size=n, element_shape=y.shape, infer_shape=True) for y in outputs
@@ -347,7 +299,7 @@ def _graph_scan(f, carry, xs, n, reverse):
 
     def body(i, carry, arrays):
         index = n - 1 - i if reverse else i
-        new_carry, y = f(carry, None if xs is None else _item(xs, index))
+        new_carry, y = f(carry, None if xs is None else _loops.item(_OPS, xs, index))
         values = [v for v in _tree.flatten(_tensors(y)) if v is not None]
         arrays = [a.write(index, v) for a, v in zip(arrays, values)]
         return i + 1, _cast_like(new_carry, carry), arrays
@@ -359,52 +311,8 @@ def _graph_scan(f, carry, xs, n, reverse):
     return carry, _tree.map_structure(lambda y: None if y is None else next(stacked), sample)
 
 
-def _along(x, axis, start, stop=None, step=1):
-    index = [builtins.slice(None)] * x.shape.rank
-    index[axis] = builtins.slice(start, stop, step)
-    return x[tuple(index)]
-
-
-def _interleave(even, odd, axis):
-    """``even[0], odd[0], even[1], odd[1], ...`` along ``axis`` (``even`` may be one longer)."""
-    n_even, n_odd = even.shape[axis], odd.shape[axis]
-    if n_even > n_odd:
-        odd = tf.concat([odd, _along(even, axis, 0, 1)], axis)  # padding, cut below
-    both = tf.stack([even, odd], axis=axis + 1)
-    shape = tf.shape(both)
-    merged = tf.reshape(both, tf.concat([shape[:axis], [-1], shape[axis + 2 :]], 0))
-    return _along(merged, axis, 0, n_even + n_odd)
-
-
 def associative_scan(f, elems, reverse=False, axis=0):
-    elems = _tensors(elems)
-    flat = _tree.flatten(elems)
-    axis = axis % flat[0].shape.rank
-    if reverse:
-        flat = [tf.reverse(x, [axis]) for x in flat]
-
-    def combine(a, b):
-        return [_tensor(r) for r in _tree.flatten(f(_rebuild(elems, a), _rebuild(elems, b)))]
-
-    def parallel(xs):
-        # Blelloch's scan: combine neighbours, scan the pairs, fill in the rest.
-        n = xs[0].shape[axis]
-        if n < 2:
-            return xs
-        odd = parallel(
-            combine(
-                [_along(x, axis, 0, -1, 2) for x in xs], [_along(x, axis, 1, None, 2) for x in xs]
-            )
-        )
-        rest = [_along(x, axis, 2, None, 2) for x in xs]
-        even = combine([_along(o, axis, 0, -1) for o in odd] if n % 2 == 0 else odd, rest)
-        even = [tf.concat([_along(x, axis, 0, 1), e], axis) for x, e in zip(xs, even)]
-        return [_interleave(e, o, axis) for e, o in zip(even, odd)]
-
-    out = parallel(flat)
-    if reverse:
-        out = [tf.reverse(x, [axis]) for x in out]
-    return _rebuild(elems, out)
+    return _loops.associative_scan(_OPS, f, elems, reverse, axis)
 
 
 def map(f, xs):

@@ -11,14 +11,14 @@ from kcore.config import floatx
 from kcore.random import (
     _check_logits,
     _check_range,
-    _check_rate,
     _draw_seed,
+    _dropout_scale,
     _float_dtype,
     _int_dtype,
     _noise_shape,
     _shape,
+    _shuffle_axis,
 )
-from kcore.variables import Variable
 from kcore_tf.ops import convert_to_tensor, tf
 
 
@@ -26,8 +26,6 @@ def _seed(seed):
     drawn = _draw_seed(seed)
     if isinstance(drawn, tuple):
         return tf.constant(drawn, dtype=tf.int64)
-    if isinstance(drawn, Variable):
-        drawn = drawn.value
     return tf.cast(convert_to_tensor(drawn), tf.int64)
 
 
@@ -86,28 +84,22 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
-    _check_rate(rate)
+    scale = _dropout_scale(rate)
     x = convert_to_tensor(inputs)
     if not x.dtype.is_floating:
         x = tf.cast(x, floatx())
     shape = _noise_shape(noise_shape, tuple(x.shape))
     noise = tf.random.stateless_uniform(shape, _seed(seed))
-    if isinstance(rate, int | float):  # a constant scale: no inf where rate == 1
-        keep = noise >= rate
-        scale = 1.0 / (1.0 - rate) if rate < 1 else 0.0
-    else:
+    if scale is None:
         rate = tf.cast(convert_to_tensor(rate), tf.float32)
-        keep = noise >= rate
         scale = tf.cast(tf.where(rate < 1, 1.0 / (1.0 - rate), 0.0), x.dtype)
+    keep = noise >= rate
     return tf.where(keep, x * scale, tf.zeros((), x.dtype))
 
 
 def shuffle(x, axis=0, seed=None):
     x = convert_to_tensor(x)
-    rank = x.shape.rank
-    axis = axis + rank if axis < 0 else axis
-    if not 0 <= axis < rank:
-        raise ValueError(f"expected axis in [-{rank}, {rank})")
+    axis = _shuffle_axis(axis, x.shape.rank)
     size = tf.shape(x, out_type=tf.int64)[axis : axis + 1]
     order = tf.argsort(tf.random.stateless_uniform(size, _seed(seed)))
     return tf.gather(x, order, axis=axis)

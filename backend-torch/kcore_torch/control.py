@@ -1,13 +1,13 @@
 """Core ops: casts, slicing and scattering, control flow and gradients: this backend's implementations.
 
-PyTorch runs eagerly, so control flow is Python's (autograd records whatever runs);
+PyTorch runs eagerly, so control flow is Python's (the loops of
+:mod:`kcore.ops._loops`, which NumPy shares; autograd records whatever runs);
 ``vectorized_map`` is ``torch.vmap`` and ``custom_gradient`` a
 ``torch.autograd.Function``.
 """
 
 from __future__ import annotations
 
-import builtins
 import operator
 
 import torch
@@ -15,10 +15,17 @@ import torch
 from kcore import _tree
 from kcore.dtypes import saturation_bounds
 from kcore.keras_tensor import any_symbolic
-from kcore.ops.core import _call_grad_fn
+from kcore.ops import _loops
+from kcore.ops.core import (
+    _block_slices,
+    _call_grad_fn,
+    _check_indices,
+    _check_unstack_num,
+    _index_out_of_range,
+    _unknown_reduction,
+)
 from kcore_torch.ops import STANDARD_NAMES, to_tensor, to_torch_dtype
 
-_range = builtins.range
 _Tensor = torch.Tensor
 
 
@@ -30,11 +37,6 @@ def _tensor(x):
 
 def _tensors(structure):
     return _tree.map_structure(_tensor, structure)
-
-
-def _rebuild(structure, leaves):
-    it = iter(leaves)
-    return _tree.map_structure(lambda _: next(it), structure)
 
 
 # -- casts ----------------------------------------------------------------------------
@@ -69,22 +71,7 @@ def _ints(values):
 
 
 def _block(shape, start_indices, sizes, what):
-    starts = _ints(start_indices)
-    sizes = [operator.index(s) for s in sizes]
-    if len(starts) != len(shape) or len(sizes) != len(shape):
-        raise ValueError(
-            f"start_indices and {what} need one entry per dimension of inputs ({len(shape)}), "
-            f"got {len(starts)} and {len(sizes)}"
-        )
-    slices = []
-    for start, size, dim in zip(starts, sizes, shape):
-        if not 0 <= size <= dim:
-            raise ValueError(
-                f"{what} {tuple(sizes)} does not fit in inputs of shape {tuple(shape)}"
-            )
-        start = min(max(start, 0), dim - size)
-        slices.append(builtins.slice(start, start + size))
-    return tuple(slices)
+    return _block_slices(shape, _ints(start_indices), sizes, what)
 
 
 def slice(inputs, start_indices, shape):
@@ -107,17 +94,16 @@ def _index_columns(indices, shape, device):
     """``indices`` (``(..., k)`` integers) as ``k`` index tensors, negatives wrapped,
     checked in range."""
     indices = _tensor(indices)
-    if indices.is_floating_point() or indices.is_complex() or indices.dtype == torch.bool:
-        raise TypeError(f"indices must be integers, got dtype {indices.dtype}")
-    if indices.ndim < 1 or indices.shape[-1] > len(shape):
-        raise ValueError(
-            f"indices of shape (N, k) with k <= {len(shape)}, got shape {tuple(indices.shape)}"
-        )
+    integral = not (
+        indices.is_floating_point() or indices.is_complex() or indices.dtype == torch.bool
+    )
+    _check_indices(integral, indices.dtype, tuple(indices.shape), shape)
     indices = indices.to(device=device, dtype=torch.long)
     k = indices.shape[-1]
     dims = torch.tensor(shape[:k], dtype=torch.long, device=device)
+    # Checked on the device: one bool comes back, not the indices.
     if indices.numel() and bool(((indices < -dims) | (indices >= dims)).any()):
-        raise IndexError(f"an index in indices is out of range for shape {tuple(shape)}")
+        raise _index_out_of_range(shape)
     indices = torch.where(indices < 0, indices + dims, indices)
     return indices.movedim(-1, 0).unbind(0)
 
@@ -141,7 +127,7 @@ def scatter_update(inputs, indices, updates, reduction=None):
         return torch.index_put(inputs, key, updates, accumulate=reduction == "add")
     reduce = _REDUCE.get(reduction)
     if reduce is None:
-        raise ValueError(f"reduction must be None, 'add', 'mul', 'max' or 'min', got {reduction!r}")
+        raise _unknown_reduction(reduction)
     # scatter_reduce works along one dimension: flatten the k indexed dimensions.
     k = len(key)
     lead, rest = tuple(inputs.shape[:k]), tuple(inputs.shape[k:])
@@ -157,9 +143,7 @@ def scatter_update(inputs, indices, updates, reduction=None):
 
 def unstack(x, num=None, axis=0):
     x = _tensor(x)
-    size = x.shape[axis]
-    if num is not None and num != size:
-        raise ValueError(f"num={num} differs from the size {size} of axis {axis}")
+    _check_unstack_num(num, x.shape[axis], axis)
     return list(torch.unbind(x, axis))
 
 
@@ -199,151 +183,49 @@ def custom_gradient(f):
 # -- control flow ------------------------------------------------------------------------
 
 
+def _alternate(a, b, axis):
+    return torch.stack([a, b], dim=axis + 1).flatten(axis, axis + 1)
+
+
+_OPS = _loops.ArrayOps(
+    tensor=_tensor,
+    cast=lambda value, reference: _tensor(value).to(reference.dtype),
+    item=lambda x, i: x[i],
+    zeros_item=lambda x: x.new_zeros(x.shape[1:]),
+    stack=torch.stack,
+    empty=lambda y: y.new_zeros((0, *y.shape)),
+    flip=lambda x, axis: torch.flip(x, (axis,)),
+    concat=lambda tensors, axis: torch.cat(tensors, dim=axis),
+    alternate=_alternate,
+)
+
+
 def cond(pred, true_fn, false_fn):
-    return _tensors(true_fn() if bool(pred) else false_fn())
+    return _loops.cond(_OPS, pred, true_fn, false_fn)
 
 
 def switch(index, branches, *operands):
-    index = min(max(int(index), 0), len(branches) - 1)
-    return _tensors(branches[index](*operands))
-
-
-def _cast_like(values, reference):
-    flat_values, flat_reference = _tree.flatten(values), _tree.flatten(reference)
-    if len(flat_values) != len(flat_reference):
-        raise ValueError(
-            f"the loop body must return the structure of the loop variables, got "
-            f"{len(flat_values)} values for {len(flat_reference)} variables"
-        )
-    return _rebuild(
-        reference,
-        [
-            None if r is None else _tensor(v).to(r.dtype)
-            for v, r in zip(flat_values, flat_reference)
-        ],
-    )
+    return _loops.switch(_OPS, index, branches, operands)
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    is_tuple = isinstance(loop_vars, list | tuple)
-    state = _tensors(tuple(loop_vars) if is_tuple else (loop_vars,))
-    iteration = 0
-    while (maximum_iterations is None or iteration < maximum_iterations) and bool(cond(*state)):
-        out = body(*state)
-        state = _cast_like(tuple(out) if is_tuple else (out,), state)
-        iteration += 1
-    return state if is_tuple else state[0]
+    return _loops.while_loop(_OPS, cond, body, loop_vars, maximum_iterations)
 
 
 def fori_loop(lower, upper, body_fun, init_val):
-    value = _tensors(init_val)
-    for i in _range(int(lower), int(upper)):
-        value = _cast_like(body_fun(i, value), value)
-    return value
-
-
-def _leading_size(structure):
-    sizes = {x.shape[0] for x in _tree.flatten(structure) if x is not None}
-    if len(sizes) > 1:
-        raise ValueError(f"the tensors to loop over differ in their leading size: {sorted(sizes)}")
-    return sizes.pop() if sizes else None
-
-
-def _item(structure, i):
-    return _tree.map_structure(lambda x: None if x is None else x[i], structure)
-
-
-def _stacked(results, placeholder):
-    if not results:
-        sample = _tensors(placeholder())
-        return _tree.map_structure(
-            lambda y: None if y is None else y.new_zeros((0, *y.shape)), sample
-        )
-    flat = [_tree.flatten(_tensors(r)) for r in results]
-    return _rebuild(
-        results[0], [None if column[0] is None else torch.stack(column) for column in zip(*flat)]
-    )
-
-
-def _zeros_like_item(structure):
-    return _tree.map_structure(lambda x: None if x is None else x.new_zeros(x.shape[1:]), structure)
+    return _loops.fori_loop(_OPS, lower, upper, body_fun, init_val)
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    carry = _tensors(init)
-    xs = _tensors(xs)
-    n = _leading_size(xs)
-    if n is None:
-        if length is None:
-            raise ValueError("scan needs xs or length to know how many steps to run")
-        n = int(length)
-    elif length is not None and int(length) != n:
-        raise ValueError(f"length={length} differs from the leading size {n} of xs")
-    steps = _range(n - 1, -1, -1) if reverse else _range(n)
-    ys = []
-    for i in steps:
-        new_carry, y = f(carry, None if xs is None else _item(xs, i))
-        carry = _cast_like(new_carry, carry)
-        ys.append(y)
-    if reverse:
-        ys.reverse()
-    return carry, _stacked(ys, lambda: f(carry, None if xs is None else _zeros_like_item(xs))[1])
-
-
-def _along(x, axis, start, stop=None, step=1):
-    index = [builtins.slice(None)] * x.ndim
-    index[axis] = builtins.slice(start, stop, step)
-    return x[tuple(index)]
+    return _loops.scan(_OPS, f, init, xs, length, reverse)
 
 
 def associative_scan(f, elems, reverse=False, axis=0):
-    elems = _tensors(elems)
-    flat = _tree.flatten(elems)
-    axis = axis % flat[0].ndim
-    if reverse:
-        flat = [torch.flip(x, (axis,)) for x in flat]
-
-    def combine(a, b):
-        return [_tensor(r) for r in _tree.flatten(f(_rebuild(elems, a), _rebuild(elems, b)))]
-
-    def parallel(xs):
-        # Blelloch's scan: combine neighbours, scan the pairs, fill in the rest.
-        n = xs[0].shape[axis]
-        if n < 2:
-            return xs
-        pairs = combine(
-            [_along(x, axis, 0, -1, 2) for x in xs], [_along(x, axis, 1, None, 2) for x in xs]
-        )
-        odd = parallel(pairs)
-        if n % 2 == 0:
-            even = combine(
-                [_along(o, axis, 0, -1) for o in odd], [_along(x, axis, 2, None, 2) for x in xs]
-            )
-        else:
-            even = combine(odd, [_along(x, axis, 2, None, 2) for x in xs])
-        even = [torch.cat([_along(x, axis, 0, 1), e], dim=axis) for x, e in zip(xs, even)]
-        return [_interleave(e, o, axis) for e, o in zip(even, odd)]
-
-    out = parallel(flat)
-    if reverse:
-        out = [torch.flip(x, (axis,)) for x in out]
-    return _rebuild(elems, out)
-
-
-def _interleave(even, odd, axis):
-    """``even[0], odd[0], even[1], odd[1], ...`` along ``axis`` (``even`` may be one longer)."""
-    n_even, n_odd = even.shape[axis], odd.shape[axis]
-    if n_even > n_odd:
-        odd = torch.cat([odd, _along(even, axis, 0, 1)], dim=axis)  # padding, cut below
-    both = torch.stack([even, odd], dim=axis + 1)
-    merged = both.flatten(axis, axis + 1)
-    return _along(merged, axis, 0, n_even + n_odd)
+    return _loops.associative_scan(_OPS, f, elems, reverse, axis)
 
 
 def map(f, xs):
-    xs = _tensors(xs)
-    n = _leading_size(xs)
-    return _stacked([f(_item(xs, i)) for i in _range(n)], lambda: f(_zeros_like_item(xs)))
+    return _loops.map(_OPS, f, xs)
 
 
 def vectorized_map(function, elements):

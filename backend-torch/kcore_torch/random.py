@@ -15,14 +15,14 @@ from kcore.config import floatx
 from kcore.random import (
     _check_logits,
     _check_range,
-    _check_rate,
     _draw_seed,
+    _dropout_scale,
     _float_dtype,
     _int_dtype,
     _noise_shape,
     _shape,
+    _shuffle_axis,
 )
-from kcore.variables import Variable
 from kcore_torch.ops import creation_device, to_tensor, to_torch_dtype
 
 _MASK64 = (1 << 64) - 1
@@ -44,10 +44,9 @@ def _generator(seed, device: torch.device) -> torch.Generator | None:
     drawn = _draw_seed(seed)
     if isinstance(drawn, tuple):
         high, low = drawn
+    elif getattr(getattr(drawn, "device", None), "type", None) == "meta":
+        return None
     else:
-        drawn = drawn.value if isinstance(drawn, Variable) else drawn
-        if getattr(getattr(drawn, "device", None), "type", None) == "meta":
-            return None
         high, low = (int(v) for v in to_tensor(drawn).reshape(-1).tolist())
     generator = torch.Generator(device=device)
     generator.manual_seed(_mixed(high, low))
@@ -132,27 +131,22 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
-    _check_rate(rate)
+    scale = _dropout_scale(rate)
     x = to_tensor(inputs)
     if not x.is_floating_point():
         x = x.to(to_torch_dtype(floatx()))
     shape = _noise_shape(noise_shape, tuple(x.shape))
     noise = torch.rand(shape, generator=_generator(seed, x.device), device=x.device)
-    if isinstance(rate, int | float):  # a constant scale: no inf where rate == 1
-        keep = noise >= rate
-        scale = 1.0 / (1.0 - rate) if rate < 1 else 0.0
-    else:
+    if scale is None:
         rate = to_tensor(rate, None, x.device).to(torch.float32)
-        keep = noise >= rate
         scale = torch.where(rate < 1, 1.0 / (1.0 - rate), 0.0).to(x.dtype)
+    keep = noise >= rate
     return torch.where(keep, x * scale, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
 def shuffle(x, axis=0, seed=None):
     x = to_tensor(x)
-    axis = axis + x.ndim if axis < 0 else axis
-    if not 0 <= axis < x.ndim:
-        raise ValueError(f"expected axis in [-{x.ndim}, {x.ndim})")
+    axis = _shuffle_axis(axis, x.ndim)
     order = torch.randperm(x.shape[axis], generator=_generator(seed, x.device), device=x.device)
     return x.index_select(axis, order)
 

@@ -3,6 +3,9 @@ scattering, control flow and gradients."""
 
 from __future__ import annotations
 
+import builtins
+import operator
+
 import numpy as np
 
 from kcore import ops
@@ -140,6 +143,106 @@ def _leading_size(structure):
 
     sizes = [s.shape[0] for s in _tree.flatten(_specs(structure)) if s is not None]
     return sizes[0] if sizes else None
+
+
+# The checks every backend's implementation of these ops makes, written once so that
+# every backend refuses the same arguments in the same words. Framework-free: a backend
+# hands over Python ints, shapes as tuples and NumPy arrays.
+
+
+def _checked_block(shape, count, sizes, what):
+    """``sizes`` (the shape of a block of ``slice`` or ``slice_update``) as ints, checked:
+    ``count`` start indices and ``sizes`` have one entry per dimension of ``shape``, and
+    the block fits in ``shape`` (a ``None`` dimension, unknown until run, is not checked).
+    ``what`` names ``sizes`` in the error."""
+    sizes = [operator.index(s) for s in sizes]
+    rank = len(shape)
+    if count != rank or len(sizes) != rank:
+        raise ValueError(
+            f"start_indices and {what} need one entry per dimension of inputs ({rank}), "
+            f"got {count} and {len(sizes)}"
+        )
+    for size, dim in zip(sizes, shape):
+        if dim is not None and not 0 <= size <= dim:
+            raise ValueError(
+                f"{what} {tuple(sizes)} does not fit in inputs of shape {tuple(shape)}"
+            )
+    return sizes
+
+
+def _clamped_starts(starts, shape, sizes):
+    """Start indices (ints) moved, as XLA's dynamic slice moves them, so that the block
+    of ``sizes`` lies inside ``shape``."""
+    return [min(max(s, 0), d - z) for s, d, z in zip(starts, shape, sizes)]
+
+
+def _block_slices(shape, starts, sizes, what):
+    """The Python slices of the block of ``sizes`` at ``starts`` (ints) inside ``shape``
+    (known): checked as by :func:`_checked_block`, clamped as by :func:`_clamped_starts`.
+    """
+    # One pass for both, on the eager hot path of slice and slice_update; a block that
+    # fails is handed to _checked_block, which raises and says why.
+    sizes = [operator.index(s) for s in sizes]
+    if len(starts) == len(sizes) == len(shape):
+        slices = []
+        for start, size, dim in zip(starts, sizes, shape):
+            if not 0 <= size <= dim:
+                break
+            start = min(max(start, 0), dim - size)
+            slices.append(_slice(start, start + size))
+        else:
+            return tuple(slices)
+    _checked_block(shape, len(starts), sizes, what)
+    raise AssertionError("unreachable: _checked_block refuses what fails here")
+
+
+_slice = builtins.slice  # this module's slice is the op
+
+
+def _check_indices(integral, dtype, indices_shape, shape):
+    """Raise unless ``indices`` index the leading dimensions of a tensor of ``shape`` as
+    ``scatter``'s rows do: integers (``integral``; ``dtype`` is shown otherwise) of shape
+    ``(..., k)`` with ``k <= len(shape)``. ``indices_shape`` is a tuple (``None`` for an
+    unknown rank, ``None`` entries for unknown sizes)."""
+    if not integral:
+        raise TypeError(f"indices must be integers, got dtype {dtype}")
+    if (
+        indices_shape is None
+        or len(indices_shape) < 1
+        or (indices_shape[-1] is not None and indices_shape[-1] > len(shape))
+    ):
+        shown = "<unknown>" if indices_shape is None else indices_shape
+        raise ValueError(f"indices of shape (N, k) with k <= {len(shape)}, got shape {shown}")
+
+
+def _check_index_values(values, shape):
+    """Raise ``IndexError`` unless every row of ``values`` (the indices' values, a NumPy
+    integer array of shape ``(..., k)``) lies inside ``shape``; negative indices count
+    from the end."""
+    if values.size:
+        k = values.shape[-1]
+        rows, dims = values.reshape(-1, k), np.asarray(shape[:k])
+        if (rows < -dims).any() or (rows >= dims).any():
+            raise _index_out_of_range(shape)
+
+
+def _index_out_of_range(shape):
+    return IndexError(f"an index in indices is out of range for shape {tuple(shape)}")
+
+
+_SCATTER_REDUCTIONS = (None, "add", "mul", "max", "min")
+
+
+def _unknown_reduction(reduction):
+    """The error for a ``reduction`` of ``scatter_update`` not in :data:`_SCATTER_REDUCTIONS`."""
+    return ValueError(f"reduction must be None, 'add', 'mul', 'max' or 'min', got {reduction!r}")
+
+
+def _check_unstack_num(num, size, axis):
+    """Raise unless ``num`` (``unstack``'s) is ``None`` or the ``size`` of ``axis``
+    (``None``: unknown until run, not checked)."""
+    if num is not None and size is not None and num != size:
+        raise ValueError(f"num={num} differs from the size {size} of axis {axis}")
 
 
 def _rank_rule(tensor, indices, block=None):
@@ -424,7 +527,7 @@ def _scatter_expect(indices_name, target, values_name):
 
     def rule(values):
         reduction = values.get("reduction")
-        if reduction not in (None, "add", "mul", "max", "min"):
+        if reduction not in _SCATTER_REDUCTIONS:
             return f"reduction None, 'add', 'mul', 'max' or 'min', got {reduction!r}"
         indices, updates = values[indices_name], values[values_name]
         shape = getattr(indices, "shape", None)
@@ -545,8 +648,7 @@ def unstack(x, num=None, axis=0):
         [1, 2]
     """
     size = ops.shape(x)[axis]
-    if num is not None and num != size:
-        raise ValueError(f"num={num} differs from the size {size} of axis {axis}")
+    _check_unstack_num(num, size, axis)
     return [ops.take(x, i, axis=axis) for i in range(size)]
 
 
@@ -940,7 +1042,9 @@ def associative_scan(f, elems, reverse=False, axis=0):
     ...
 
 
-def _map_spec(f, xs):
+def _mapped_spec(name, f, xs):
+    """The symbolic answer of ``map`` and ``vectorized_map`` (op ``name``): ``f`` traced
+    on one slice of ``xs``, its results given ``xs``' leading size."""
     from kcore import _tree
 
     def trace():
@@ -948,7 +1052,11 @@ def _map_spec(f, xs):
         y = f(_tree.map_structure(_without_axis, _specs(xs)))
         return _tree.map_structure(lambda s: _with_leading(s, n), _specs(y))
 
-    return _traced_or_probed("map", trace, f, xs)
+    return _traced_or_probed(name, trace, f, xs)
+
+
+def _map_spec(f, xs):
+    return _mapped_spec("map", f, xs)
 
 
 @op(
@@ -976,14 +1084,7 @@ def map(f, xs):
 
 
 def _vectorized_map_spec(function, elements):
-    from kcore import _tree
-
-    def trace():
-        n = _leading_size(elements)
-        y = function(_tree.map_structure(_without_axis, _specs(elements)))
-        return _tree.map_structure(lambda s: _with_leading(s, n), _specs(y))
-
-    return _traced_or_probed("vectorized_map", trace, function, elements)
+    return _mapped_spec("vectorized_map", function, elements)
 
 
 @op(

@@ -1,6 +1,7 @@
 """Core ops: casts, slicing and scattering, control flow and gradients: this backend's implementations.
 
-The NumPy backend runs control flow as plain Python loops; as the reference it states
+The NumPy backend runs control flow as plain Python loops (those of
+:mod:`kcore.ops._loops`, which PyTorch shares); as the reference it states
 Keras 3's dtypes: values a callable returns come back as arrays (NumPy hands back
 scalars for 0-d results), Python numbers among loop variables become ``int32`` or
 floatx arrays.
@@ -17,6 +18,14 @@ from kcore import _tree
 from kcore.backends.numpy.ops import convert_to_tensor
 from kcore.dtypes import saturation_bounds, standardize_dtype
 from kcore.keras_tensor import any_symbolic
+from kcore.ops import _loops
+from kcore.ops.core import (
+    _block_slices,
+    _check_index_values,
+    _check_indices,
+    _check_unstack_num,
+    _unknown_reduction,
+)
 from kcore.variables import Variable
 
 _range = builtins.range
@@ -71,20 +80,7 @@ def saturate_cast(x, dtype):
 
 def _block(shape, start_indices, sizes, what):
     """Slices for the block of ``sizes`` at ``start_indices``, clamped inside ``shape``."""
-    starts = _ints(start_indices, "start_indices")
-    sizes = [operator.index(s) for s in sizes]
-    if len(starts) != len(shape) or len(sizes) != len(shape):
-        raise ValueError(
-            f"start_indices and {what} need one entry per dimension of inputs ({len(shape)}), "
-            f"got {len(starts)} and {len(sizes)}"
-        )
-    slices = []
-    for start, size, dim in zip(starts, sizes, shape):
-        if not 0 <= size <= dim:
-            raise ValueError(f"{what} {tuple(sizes)} does not fit in inputs of shape {shape}")
-        start = min(max(start, 0), dim - size)
-        slices.append(builtins.slice(start, start + size))
-    return tuple(slices)
+    return _block_slices(shape, _ints(start_indices, "start_indices"), sizes, what)
 
 
 def slice(inputs, start_indices, shape):
@@ -104,16 +100,8 @@ def slice_update(inputs, start_indices, updates):
 def _index_key(indices, shape):
     """``indices`` (``(..., k)`` integers) as a NumPy index tuple, checked in range."""
     indices = np.asarray(indices)
-    if indices.dtype.kind not in "iu":
-        raise TypeError(f"indices must be integers, got dtype {indices.dtype}")
-    if indices.ndim < 1 or indices.shape[-1] > len(shape):
-        raise ValueError(
-            f"indices of shape (N, k) with k <= {len(shape)}, got shape {indices.shape}"
-        )
-    for j in _range(indices.shape[-1]):
-        column, dim = indices[..., j], shape[j]
-        if column.size and (column.min() < -dim or column.max() >= dim):
-            raise IndexError(f"an index in indices is out of range for shape {tuple(shape)}")
+    _check_indices(indices.dtype.kind in "iu", indices.dtype, indices.shape, shape)
+    _check_index_values(indices, shape)
     return tuple(np.moveaxis(indices, -1, 0))
 
 
@@ -143,16 +131,14 @@ def scatter_update(inputs, indices, updates, reduction=None):
         return out
     ufunc = _REDUCTIONS.get(reduction)
     if ufunc is None:
-        raise ValueError(f"reduction must be None, 'add', 'mul', 'max' or 'min', got {reduction!r}")
+        raise _unknown_reduction(reduction)
     ufunc.at(out, key, updates)
     return out
 
 
 def unstack(x, num=None, axis=0):
     x = _array(x)
-    size = x.shape[axis]
-    if num is not None and num != size:
-        raise ValueError(f"num={num} differs from the size {size} of axis {axis}")
+    _check_unstack_num(num, x.shape[axis], axis)
     return [np.array(part) for part in np.moveaxis(x, axis, 0)]
 
 
@@ -172,105 +158,34 @@ def custom_gradient(f):
 # -- control flow ------------------------------------------------------------------------
 
 
+_OPS = _loops.ArrayOps(
+    tensor=_array,
+    cast=lambda value, reference: _array(value).astype(reference.dtype, copy=False),
+    item=lambda x, i: x[i, ...],  # a 0-d array, where x[i] would give a NumPy scalar
+    zeros_item=lambda x: np.zeros(x.shape[1:], x.dtype),
+    stack=np.stack,
+    empty=lambda y: np.zeros((0, *y.shape), y.dtype),
+)
+
+
 def cond(pred, true_fn, false_fn):
-    return _arrays(true_fn() if bool(pred) else false_fn())
+    return _loops.cond(_OPS, pred, true_fn, false_fn)
 
 
 def switch(index, branches, *operands):
-    index = min(max(int(index), 0), len(branches) - 1)
-    return _arrays(branches[index](*operands))
-
-
-def _rebuild(structure, leaves):
-    """``structure`` with its leaves replaced, in order, by ``leaves``."""
-    it = iter(leaves)
-    return _tree.map_structure(lambda _: next(it), structure)
-
-
-def _cast_like(values, reference):
-    flat_values, flat_reference = _tree.flatten(values), _tree.flatten(reference)
-    if len(flat_values) != len(flat_reference):
-        raise ValueError(
-            f"the loop body must return the structure of the loop variables, got "
-            f"{len(flat_values)} values for {len(flat_reference)} variables"
-        )
-    return _rebuild(
-        reference,
-        [
-            None if r is None else _array(v).astype(r.dtype, copy=False)
-            for v, r in zip(flat_values, flat_reference)
-        ],
-    )
+    return _loops.switch(_OPS, index, branches, operands)
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    is_tuple = isinstance(loop_vars, list | tuple)
-    state = _arrays(tuple(loop_vars) if is_tuple else (loop_vars,))
-    iteration = 0
-    while (maximum_iterations is None or iteration < maximum_iterations) and bool(cond(*state)):
-        out = body(*state)
-        state = _cast_like(tuple(out) if is_tuple else (out,), state)
-        iteration += 1
-    return state if is_tuple else state[0]
+    return _loops.while_loop(_OPS, cond, body, loop_vars, maximum_iterations)
 
 
 def fori_loop(lower, upper, body_fun, init_val):
-    value = _arrays(init_val)
-    for i in _range(int(lower), int(upper)):
-        value = _cast_like(body_fun(i, value), value)
-    return value
-
-
-def _leading_size(structure):
-    sizes = {x.shape[0] for x in _tree.flatten(structure) if x is not None}
-    if len(sizes) > 1:
-        raise ValueError(f"the arrays to loop over differ in their leading size: {sorted(sizes)}")
-    return sizes.pop() if sizes else None
-
-
-def _item(structure, i):
-    return _tree.map_structure(lambda x: None if x is None else x[i, ...], structure)
-
-
-def _stacked(results, placeholder):
-    """Stack a list of result structures leaf by leaf; with none, stack zero copies of
-    ``placeholder()`` (a call on zero inputs that gives the result's structure)."""
-    if not results:
-        sample = _arrays(placeholder())
-        return _tree.map_structure(
-            lambda y: None if y is None else np.zeros((0, *y.shape), y.dtype), sample
-        )
-    flat = [_tree.flatten(_arrays(r)) for r in results]
-    return _rebuild(
-        results[0], [None if column[0] is None else np.stack(column) for column in zip(*flat)]
-    )
-
-
-def _zeros_like_item(structure):
-    return _tree.map_structure(
-        lambda x: None if x is None else np.zeros(x.shape[1:], x.dtype), structure
-    )
+    return _loops.fori_loop(_OPS, lower, upper, body_fun, init_val)
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    carry = _arrays(init)
-    xs = _arrays(xs)
-    n = _leading_size(xs)
-    if n is None:
-        if length is None:
-            raise ValueError("scan needs xs or length to know how many steps to run")
-        n = int(length)
-    elif length is not None and int(length) != n:
-        raise ValueError(f"length={length} differs from the leading size {n} of xs")
-    steps = _range(n - 1, -1, -1) if reverse else _range(n)
-    ys = []
-    for i in steps:
-        new_carry, y = f(carry, None if xs is None else _item(xs, i))
-        carry = _cast_like(new_carry, carry)
-        ys.append(y)
-    if reverse:
-        ys.reverse()
-    return carry, _stacked(ys, lambda: f(carry, None if xs is None else _zeros_like_item(xs))[1])
+    return _loops.scan(_OPS, f, init, xs, length, reverse)
 
 
 def associative_scan(f, elems, reverse=False, axis=0):
@@ -285,18 +200,16 @@ def associative_scan(f, elems, reverse=False, axis=0):
         return elems
     results = [[np.take(x, [0], axis=axis) for x in flat]]
     for k in _range(1, n):
-        current = _rebuild(elems, [np.take(x, [k], axis=axis) for x in flat])
-        results.append(_tree.flatten(_arrays(f(_rebuild(elems, results[-1]), current))))
+        current = _loops.rebuild(elems, [np.take(x, [k], axis=axis) for x in flat])
+        results.append(_tree.flatten(_arrays(f(_loops.rebuild(elems, results[-1]), current))))
     columns = [np.concatenate(column, axis=axis) for column in zip(*results)]
     if reverse:
         columns = [np.flip(x, axis) for x in columns]
-    return _rebuild(elems, columns)
+    return _loops.rebuild(elems, columns)
 
 
 def map(f, xs):
-    xs = _arrays(xs)
-    n = _leading_size(xs)
-    return _stacked([f(_item(xs, i)) for i in _range(n)], lambda: f(_zeros_like_item(xs)))
+    return _loops.map(_OPS, f, xs)
 
 
 def vectorized_map(function, elements):
