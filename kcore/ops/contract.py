@@ -20,6 +20,7 @@ as a table built with :func:`collect_ops`.
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import types
 from collections.abc import Callable, Mapping
@@ -238,7 +239,11 @@ def _failed(
     if any_symbolic(args, kwargs):
         try:
             if spec.shape_rule is not None:
-                return spec.shape_rule(*args, **kwargs)
+                token = _RULE_BACKEND.set(backend)
+                try:
+                    return spec.shape_rule(*args, **kwargs)
+                finally:
+                    _RULE_BACKEND.reset(token)
             return backend.compute_output_spec(impl, *args, **kwargs)
         except Exception as symbolic_error:  # worded like an eager failure, below
             error = symbolic_error
@@ -265,6 +270,22 @@ def _failed(
     problem = OpError(f"{spec.name}: {reason}; received {received}")
     problem.original = error
     raise problem from None
+
+
+#: The backend whose op a shape rule is answering for (see :func:`rule_backend`).
+_RULE_BACKEND: contextvars.ContextVar[Any] = contextvars.ContextVar("kcore_rule_backend")
+
+
+def rule_backend() -> Any:
+    """Inside a shape rule: the backend the op is bound to (which need not be the
+    selected one, e.g. in :func:`namespace_for`), for rules that fall back to its
+    abstract evaluation. Elsewhere: the selected backend."""
+    backend = _RULE_BACKEND.get(None)
+    if backend is None:
+        from kcore import backend as backend_module
+
+        backend = backend_module.current()
+    return backend
 
 
 def _lists_converted(spec: OpSpec, values: dict[str, Any], backend: Any) -> dict | None:

@@ -116,10 +116,9 @@ def _traced_or_probed(name, trace, *args, **kwargs):
     except _MismatchedBranches:
         raise
     except Exception:
-        from kcore import backend as backend_module
         from kcore.ops import contract
 
-        backend = backend_module.current()
+        backend = contract.rule_backend()
         _, impl = contract.resolve(contract.SPECS[name], backend.ops)
         return backend.compute_output_spec(impl, *args, **kwargs)
 

@@ -377,8 +377,11 @@ def _rank(x: Any) -> int:
     return len(shape) if shape is not None else np.ndim(x)
 
 
-def _offsets(N, M):
-    """``column - row`` for every cell of an ``N`` x ``M`` matrix (eye, tri)."""
+def _offsets(ops, N, M):
+    """``column - row`` for every cell of an ``N`` x ``M`` matrix (eye, tri).
+
+    Takes ``ops`` from its caller: a composite's ``ops`` may be another backend's.
+    """
     M = N if M is None else M
     return ops.subtract(ops.expand_dims(ops.arange(M), 0), ops.expand_dims(ops.arange(N), 1))
 
@@ -494,7 +497,7 @@ def eye(N, M=None, k=0, dtype=None):
 
         >>> kcore.ops.eye(2)   # tensor [[1.0, 0.0], [0.0, 1.0]]
     """
-    return ops.cast(ops.equal(_offsets(N, M), k), dtype or config.floatx())
+    return ops.cast(ops.equal(_offsets(ops, N, M), k), dtype or config.floatx())
 
 
 @op(
@@ -736,7 +739,7 @@ def tri(N, M=None, k=0, dtype=None):
 
         >>> kcore.ops.tri(2)   # tensor [[1.0, 0.0], [1.0, 1.0]]
     """
-    return ops.cast(ops.less_equal(_offsets(N, M), k), dtype or config.floatx())
+    return ops.cast(ops.less_equal(_offsets(ops, N, M), k), dtype or config.floatx())
 
 
 _TRIANGLE_CASES = _joined(
