@@ -125,6 +125,13 @@ def test_where_converts_non_boolean_conditions(ns):
     np.testing.assert_array_equal(n(ns, out), [2.0, 1.0, 1.0])
 
 
+def test_where_keeps_a_scalar_tensors_dtype_beside_a_python_scalar(ns):
+    # A Python scalar is weak even beside a 0-d tensor (torch alone would pick float32).
+    half = t(ns, 2.0, "float16")
+    assert ns.dtype(ns.where(True, 1.0, half)) == "float16"
+    assert ns.dtype(ns.where(t(ns, [True, False], "bool"), half, 3)) == "float16"
+
+
 def test_clip_with_none_bounds(ns):
     x = t(ns, [-2.0, 0.5, 3.0])
     np.testing.assert_array_equal(n(ns, ns.clip(x, None, 1.0)), [-2.0, 0.5, 1.0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 
 from kcore import config
-from kcore.dtypes import result_type
+from kcore.dtypes import dtype_of, result_type
 from kcore.ops.numpy_binary import _ldexp_dtype, _select_dtype
 from kcore_torch import ops as _ops
 from kcore_torch.ops import (
@@ -258,9 +258,12 @@ def where(condition, x1=None, x2=None):
         return tuple(i.to(_INT32) for i in torch.nonzero(_tensor(condition), as_tuple=True))
     if x1 is None or x2 is None:
         raise ValueError("where: x1 and x2 must both be None or both be given")
-    x1, x2 = _pair(x1, x2)
-    if x1.dtype is not x2.dtype:  # a weak scalar beside a tensor: the tensor's kind wins
-        dtype = torch.result_type(x1, x2)
+    a, b = _operands(x1, x2)
+    x1, x2 = _pair(a, b)
+    if x1.dtype is not x2.dtype:
+        # Keras's table with the Python scalar weak: torch would rank a 0-d float16
+        # below the 0-d float32 made from the scalar.
+        dtype = TORCH_DTYPES[result_type(dtype_of(a), dtype_of(b))]
         x1, x2 = x1.to(dtype), x2.to(dtype)
     return torch.where(_condition(condition), x1, x2)
 
