@@ -160,11 +160,19 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     return out if accumulate == target else out.to(target)
 
 
+_WIDE_FLOATS = (torch.float32, torch.float64)
+
+
 def _float_mean(function):
     """``function`` (torch's mean or nanmean) in :func:`_float`'s dtypes; reducing no
     axis leaves ``x`` as it is, as NumPy does."""
 
     def apply(x, axis=None, keepdims=False):
+        if type(x) is torch.Tensor and x.dtype in _WIDE_FLOATS:  # no casts to make
+            if type(axis) is int:
+                return function(x, dim=axis, keepdim=keepdims)
+            if axis is None and not keepdims:
+                return function(x)
         x, dtype = _float(x)
         dims = _dims(x, axis)
         out = x if not dims else function(x, dim=dims, keepdim=keepdims)

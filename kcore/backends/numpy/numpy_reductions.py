@@ -72,6 +72,10 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     return _array(np.prod(x, axis=axis, keepdims=keepdims, dtype=dtype))
 
 
+#: Dtypes a statistic is computed and returned in unchanged.
+_KEPT = frozenset({np.dtype("float32"), np.dtype("float64")})
+
+
 def _statistic(function, quiet=False):
     """The statistic ``function`` in floats: narrow floats computed in float32, the
     result in :func:`_float_dtype`; ``quiet`` silences NumPy's warnings for empty or
@@ -86,6 +90,8 @@ def _statistic(function, quiet=False):
     else:
 
         def apply(x, axis=None, keepdims=False):
+            if type(x) is np.ndarray and x.dtype in _KEPT:  # no casts to make
+                return np.asarray(function(x, axis=axis, keepdims=keepdims))
             x, dtype = _compute(_array(x))
             return _array(function(x, axis=axis, keepdims=keepdims), dtype=dtype)
 
