@@ -34,9 +34,9 @@ def _no_bool(name, x):
 
 def _float_fn(kernel, name):
     def fn(x):
-        # The kernel takes float and complex tensors as they are; it has no integer or
-        # bool kernel, so those raise and go to floatx. Checking the dtype first would
-        # cost more (~1 us) than the kernel call's own overhead.
+        # The kernel takes float and complex tensors as they are; its op definition
+        # admits no integer or bool (eager and traced), so those raise and go to floatx.
+        # Checking the dtype first would cost more (~1 us) than the kernel's overhead.
         try:
             return kernel(x=x)
         except Exception:
@@ -62,7 +62,14 @@ sqrt = _float_fn(tf.raw_ops.Sqrt, "sqrt")
 expm1 = _float_fn(tf.raw_ops.Expm1, "expm1")
 log = _float_fn(tf.raw_ops.Log, "log")
 log1p = _float_fn(tf.raw_ops.Log1p, "log1p")
-reciprocal = _float_fn(tf.raw_ops.Reciprocal, "reciprocal")
+
+
+def reciprocal(x):
+    # Not _float_fn: Reciprocal's op definition admits integers, so a traced graph
+    # would build an integer reciprocal instead of refusing; convert first.
+    return tf.raw_ops.Reciprocal(x=_as_float(x))
+
+
 ceil = _float_fn(tf.raw_ops.Ceil, "ceil")
 floor = _float_fn(tf.raw_ops.Floor, "floor")
 
