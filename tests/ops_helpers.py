@@ -23,9 +23,10 @@ from kcore import registry
 from kcore.errors import OpError
 from kcore.ops import contract
 
-_IN_SCOPE = ("numpy", "jax", "torch", "tensorflow")
-#: The backends these suites run on: those of ``_IN_SCOPE`` installed here.
-BACKENDS = [name for name in _IN_SCOPE if name in registry.available_backends()]
+#: Backends that implement every op (openvino may miss some).
+COMPLETE = ("numpy", "jax", "torch", "tensorflow")
+#: The backends these suites run on: those of ``COMPLETE`` installed here.
+BACKENDS = [name for name in COMPLETE if name in registry.available_backends()]
 #: The backends that compute gradients (NumPy has none).
 TRAINABLE = [name for name in BACKENDS if name != "numpy"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ops_helpers import COMPLETE
 
 import kcore
 from kcore._version import __version__
@@ -52,10 +53,6 @@ def test_backends_list_json(run_kcore, kcore_backend_name):
             "trainable",
             "selected",
         }
-
-
-#: Backends that must implement every op (the others may miss some: openvino).
-COMPLETE = ("jax", "torch", "tensorflow", "numpy")
 
 
 def test_backends_show(run_kcore, kcore_backend_name):

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ops_helpers import BACKENDS
 
 import kcore
 
@@ -112,14 +113,7 @@ def test_signature_matches_keras(key, keras_signatures):
     assert _kcore_signature(space, name) == keras_signatures[key]
 
 
-COMPLETE_BACKENDS = [
-    name
-    for name in ("jax", "torch", "tensorflow", "numpy")
-    if name in kcore.registry.available_backends()
-]
-
-
-@pytest.mark.parametrize("name", COMPLETE_BACKENDS)
+@pytest.mark.parametrize("name", BACKENDS)
 def test_no_op_missing(name):
     """On jax, torch, tensorflow and numpy every declared op is native or composite
     (``kcore ops matrix`` shows no missing entry)."""
