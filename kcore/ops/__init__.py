@@ -20,13 +20,16 @@ from typing import Any
 
 from kcore.ops import contract
 from kcore.ops import core as core  # noqa: F401 - declarations
+from kcore.ops import image as image  # noqa: F401
+from kcore.ops import linalg as linalg  # noqa: F401
+from kcore.ops import math as math  # noqa: F401
 from kcore.ops import nn as nn  # noqa: F401
 from kcore.ops import numpy as numpy  # noqa: F401
 
 _bound_backend = None
-_NAMESPACES = {"core": core, "nn": nn, "numpy": numpy}
+_NAMESPACES = {"core": core, "linalg": linalg, "math": math, "nn": nn, "numpy": numpy}
 #: Namespaces whose ops are not also ``kcore.ops.<name>`` (Keras keeps them apart).
-_SEPARATE = {"random": "kcore.random"}
+_SEPARATE = {"random": "kcore.random", "image": "kcore.ops.image"}
 
 
 def _bind() -> None:

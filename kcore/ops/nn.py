@@ -35,3 +35,10 @@ def softmax(x, axis=-1):
     shifted = ops.subtract(x, ops.max(x, axis=axis, keepdims=True))
     e = ops.exp(shifted)
     return ops.divide(e, ops.sum(e, axis=axis, keepdims=True))
+
+
+# The rest of the namespace, declared by category; each module's ops are ``nn`` ops.
+from kcore.ops import nn_activations as nn_activations  # noqa: E402, F401
+from kcore.ops import nn_conv as nn_conv  # noqa: E402, F401
+from kcore.ops import nn_normalization as nn_normalization  # noqa: E402, F401
+from kcore.ops import nn_sequence as nn_sequence  # noqa: E402, F401

@@ -17,6 +17,9 @@ _TITLES = {
     "numpy": "NumPy-style ops (`kcore.ops`, `kcore.ops.numpy`)",
     "core": "Core ops (`kcore.ops`)",
     "nn": "Neural-network ops (`kcore.ops`, `kcore.ops.nn`)",
+    "math": "Math and signal ops (`kcore.ops`, `kcore.ops.math`)",
+    "linalg": "Linear algebra (`kcore.ops`, `kcore.ops.linalg`)",
+    "image": "Image ops (`kcore.ops.image`)",
     "random": "Random sampling (`kcore.random`)",
 }
 

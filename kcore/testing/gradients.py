@@ -19,8 +19,11 @@ import numpy as np
 
 
 def array_positions(case: Any) -> list[int]:
-    """Indices of the case's positional arguments that are arrays (differentiated)."""
-    return [i for i, a in enumerate(case.args) if isinstance(a, np.ndarray)]
+    """Indices of the case's positional arguments that are float arrays (differentiated;
+    integer arrays such as labels or segment ids are held fixed)."""
+    return [
+        i for i, a in enumerate(case.args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+    ]
 
 
 def _call(namespace: Any, spec: Any, case: Any, arrays: list[Any]) -> Any:
@@ -30,19 +33,45 @@ def _call(namespace: Any, spec: Any, case: Any, arrays: list[Any]) -> Any:
     return getattr(namespace, spec.name)(*args, **case.kwargs)
 
 
-def output_weights(reference: Any, spec: Any, case: Any) -> np.ndarray:
-    """Fixed weights in [0.5, 1.5) of the output's shape and dtype."""
-    sample = np.asarray(_call(reference, spec, case, [case.args[p] for p in array_positions(case)]))
-    return np.random.default_rng(0).uniform(0.5, 1.5, sample.shape).astype(sample.dtype)
+def _outputs(value: Any) -> list[Any]:
+    """The op's result as a list of tensors (ops like ``qr`` or ``top_k`` return several)."""
+    return list(value) if isinstance(value, tuple | list) else [value]
 
 
-def numeric(reference: Any, spec: Any, case: Any, weights: np.ndarray, eps: float = 1e-6):
+def output_weights(reference: Any, spec: Any, case: Any) -> list[np.ndarray]:
+    """Fixed weights in [0.5, 1.5), one array per output of the op, of its shape and
+    dtype; integer and boolean outputs (``top_k``'s indices) get weight zero."""
+    samples = _outputs(
+        _call(reference, spec, case, [case.args[p] for p in array_positions(case)])
+    )
+    rng = np.random.default_rng(0)
+    weights = []
+    for sample in map(np.asarray, samples):
+        w = rng.uniform(0.5, 1.5, sample.shape)
+        weights.append((w if sample.dtype.kind == "f" else np.zeros(sample.shape)).astype(
+            sample.dtype if sample.dtype.kind == "f" else np.float32
+        ))
+    return weights
+
+
+def _weighted_sum(ops: Any, outputs: Any, weights: list[Any]) -> Any:
+    total = None
+    for out, w in zip(_outputs(outputs), weights, strict=True):
+        if not np.any(np.asarray(ops.convert_to_numpy(w))):
+            continue
+        term = ops.sum(ops.multiply(out, w))
+        total = term if total is None else ops.add(total, term)
+    return total
+
+
+def numeric(reference: Any, spec: Any, case: Any, weights: list, eps: float = 1e-6):
     """Central finite differences on the NumPy reference, in float64."""
     arrays = [case.args[p].astype(np.float64) for p in array_positions(case)]
-    w = weights.astype(np.float64)
+    ws = [w.astype(np.float64) for w in weights]
 
     def f(xs):
-        return float(np.sum(np.asarray(_call(reference, spec, case, xs)) * w))
+        outputs = _outputs(_call(reference, spec, case, xs))
+        return float(sum(np.sum(np.asarray(o, dtype=np.float64) * w) for o, w in zip(outputs, ws)))
 
     grads = []
     for i, x in enumerate(arrays):
@@ -57,11 +86,11 @@ def numeric(reference: Any, spec: Any, case: Any, weights: np.ndarray, eps: floa
     return grads
 
 
-def analytic(backend: Any, ops: Any, spec: Any, case: Any, weights: np.ndarray):
+def analytic(backend: Any, ops: Any, spec: Any, case: Any, weights: list):
     """The backend's gradients (NumPy float64 arrays), with ``ops`` bound to it."""
-    w = ops.convert_to_tensor(weights)
+    ws = [ops.convert_to_tensor(w) for w in weights]
     tensors = [ops.convert_to_tensor(case.args[p]) for p in array_positions(case)]
     grads = backend.gradient(
-        lambda *xs: ops.sum(ops.multiply(_call(ops, spec, case, list(xs)), w)), *tensors
+        lambda *xs: _weighted_sum(ops, _call(ops, spec, case, list(xs)), ws), *tensors
     )
     return [np.asarray(ops.convert_to_numpy(g), dtype=np.float64) for g in grads]

@@ -1,0 +1,3 @@
+"""PyTorch implementations of the ops declared in ``kcore/ops/image_transform.py``."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Normalization, encoding, cross-entropy and metric ops of ``keras.ops.nn``."""
+
+from __future__ import annotations
+
+from kcore import ops  # noqa: F401 - composites call ops.<name>
+from kcore.ops import rules  # noqa: F401
+from kcore.ops.contract import op  # noqa: F401

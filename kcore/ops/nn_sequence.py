@@ -1,0 +1,7 @@
+"""Sequence ops of ``keras.ops.nn``: CTC loss and decoding, dot-product attention."""
+
+from __future__ import annotations
+
+from kcore import ops  # noqa: F401 - composites call ops.<name>
+from kcore.ops import rules  # noqa: F401
+from kcore.ops.contract import op  # noqa: F401
