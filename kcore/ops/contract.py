@@ -394,9 +394,18 @@ def namespace_for(backend: Any) -> types.SimpleNamespace:
         >>> ref = namespace_for(kcore.backend.get_backend("numpy"))
         >>> ref.relu(ref.convert_to_tensor([-1.0, 2.0])).tolist()
         [0.0, 2.0]
+        >>> ref.image.rgb_to_grayscale is ref.rgb_to_grayscale   # also by namespace
+        True
     """
     namespace = types.SimpleNamespace()
-    namespace.__dict__.update(bind(backend, namespace))
+    functions = bind(backend, namespace)
+    namespace.__dict__.update(functions)
+    # Also by Keras namespace, as composites call them: ``ops.image.resize``.
+    for name, function in functions.items():
+        group = SPECS[name].namespace
+        if group not in functions:
+            namespace.__dict__.setdefault(group, types.SimpleNamespace())
+            setattr(getattr(namespace, group), name, function)
     namespace.backend = backend
     return namespace
 
