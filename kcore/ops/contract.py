@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import sys
 import types
 from collections.abc import Callable, Mapping
 from types import ModuleType
@@ -66,6 +67,8 @@ class OpSpec:
 
 #: Every declared op, by name, in declaration order.
 SPECS: dict[str, OpSpec] = {}
+#: Namespaces whose public module is not ``kcore.ops.<namespace>``.
+_HOMES = {"random": "kcore.random"}
 
 
 def op(
@@ -118,7 +121,14 @@ def op(
             data_dependent=data_dependent,
         )
         SPECS[name] = spec
-        return make_function(spec, _Deferred(name), module=f"kcore.ops.{namespace}")
+        placeholder = make_function(spec, _Deferred(name), module=f"kcore.ops.{namespace}")
+        # Category modules (``nn_conv``) declare ops of a namespace module (``kcore.ops.nn``)
+        # that imports them: put the placeholder there too, so ``kcore.ops.nn.conv``
+        # exists before the first binding (which replaces it with the bound function).
+        home = sys.modules.get(_HOMES.get(namespace, f"kcore.ops.{namespace}"))
+        if home is not None and not hasattr(home, name):
+            setattr(home, name, placeholder)
+        return placeholder
 
     return declare
 
@@ -312,16 +322,29 @@ def _describe(spec: OpSpec, values: dict[str, Any], backend: Any) -> str:
     from kcore.dtypes import standardize_dtype
 
     dtype_of = backend.ops.get("dtype") or (lambda v: standardize_dtype(v.dtype))
+
+    def tensor(value: Any) -> str | None:
+        shape = getattr(value, "shape", None)
+        if shape is None or isinstance(value, str | bytes):
+            return None
+        try:
+            dtype = dtype_of(value)
+        except Exception:
+            dtype = str(getattr(value, "dtype", "unknown"))
+        shape = tuple(None if d is None else int(d) for d in shape)
+        return f"shape {shape} and dtype {dtype}"
+
     parts = []
     for name, value in values.items():
-        shape = getattr(value, "shape", None)
-        if shape is not None and not isinstance(value, str | bytes):
-            try:
-                dtype = dtype_of(value)
-            except Exception:
-                dtype = str(getattr(value, "dtype", "unknown"))
-            shape = tuple(None if d is None else int(d) for d in shape)
-            parts.append(f"{name} of shape {shape} and dtype {dtype}")
+        described = tensor(value)
+        if described is not None:
+            parts.append(f"{name} of {described}")
+        elif (
+            isinstance(value, tuple | list)
+            and value
+            and None not in (items := [tensor(v) for v in value])
+        ):  # a (real, imag) pair, a list of tensors
+            parts.append(f"{name} of tensors with " + "; ".join(items))
         elif name in spec.tensors or value is not spec.signature.parameters[name].default:
             text = repr(value)
             parts.append(f"{name}={text if len(text) <= 60 else text[:57] + '...'}")

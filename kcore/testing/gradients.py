@@ -21,16 +21,18 @@ import numpy as np
 def array_positions(case: Any) -> list[int]:
     """Indices of the case's positional arguments that are float arrays (differentiated;
     integer arrays such as labels or segment ids are held fixed)."""
-    return [
-        i for i, a in enumerate(case.args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-    ]
+    return [i for i, a in enumerate(case.args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
 
 
 def _call(namespace: Any, spec: Any, case: Any, arrays: list[Any]) -> Any:
     args = list(case.args)
     for position, array in zip(array_positions(case), arrays):
         args[position] = array
-    return getattr(namespace, spec.name)(*args, **case.kwargs)
+    # Ops Keras keeps apart (``kcore.ops.image.resize``) are only in their own namespace.
+    function = getattr(namespace, spec.name, None) or getattr(
+        getattr(namespace, spec.namespace), spec.name
+    )
+    return function(*args, **case.kwargs)
 
 
 def _outputs(value: Any) -> list[Any]:
@@ -41,16 +43,16 @@ def _outputs(value: Any) -> list[Any]:
 def output_weights(reference: Any, spec: Any, case: Any) -> list[np.ndarray]:
     """Fixed weights in [0.5, 1.5), one array per output of the op, of its shape and
     dtype; integer and boolean outputs (``top_k``'s indices) get weight zero."""
-    samples = _outputs(
-        _call(reference, spec, case, [case.args[p] for p in array_positions(case)])
-    )
+    samples = _outputs(_call(reference, spec, case, [case.args[p] for p in array_positions(case)]))
     rng = np.random.default_rng(0)
     weights = []
     for sample in map(np.asarray, samples):
         w = rng.uniform(0.5, 1.5, sample.shape)
-        weights.append((w if sample.dtype.kind == "f" else np.zeros(sample.shape)).astype(
-            sample.dtype if sample.dtype.kind == "f" else np.float32
-        ))
+        weights.append(
+            (w if sample.dtype.kind == "f" else np.zeros(sample.shape)).astype(
+                sample.dtype if sample.dtype.kind == "f" else np.float32
+            )
+        )
     return weights
 
 

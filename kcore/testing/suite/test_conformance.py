@@ -60,9 +60,7 @@ def _params(test: str, differentiated: bool = False):
     """The (spec, case) parameters of one test, with its known gaps as strict xfails."""
     params = []
     for spec, case in FOUND:
-        if differentiated and not (
-            spec.grad and case.grad and gradients.array_positions(case)
-        ):
+        if differentiated and not (spec.grad and case.grad and gradients.array_positions(case)):
             continue
         test_id = f"{spec.name}-{case.id}"
         reason = known_gaps.reason_for(BACKEND.name, f"{test}[{test_id}]")
@@ -82,13 +80,22 @@ def _params(test: str, differentiated: bool = False):
 def _public(spec):
     """The public op; a composite that needs a primitive this backend lacks raises
     OpNotImplementedError naming that primitive, reported as an expected failure."""
-    function = getattr(kcore.ops, spec.name)
+    function = _op_of(kcore.ops, spec)
 
     def call(*args, **kwargs):
         with _missing_primitive():
             return function(*args, **kwargs)
 
     return call
+
+
+def _op_of(namespace, spec):
+    """``namespace.<op>``, or ``namespace.<keras namespace>.<op>`` for the ops Keras keeps
+    only in their own namespace (``kcore.ops.image.resize``)."""
+    function = getattr(namespace, spec.name, None)
+    if function is None:
+        function = getattr(getattr(namespace, spec.namespace), spec.name)
+    return function
 
 
 @contextlib.contextmanager
