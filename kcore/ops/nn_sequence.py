@@ -431,6 +431,9 @@ def dot_product_attention(
 
 
 def _masked_logit(dtype):
-    """A large finite negative logit for masked positions (as jax.nn does), so that a
-    fully masked row averages instead of giving NaN."""
-    return float(-0.7 * np.finfo(dtype if dtype != "bfloat16" else "float32").max)
+    """A large finite negative logit for masked positions, so that a fully masked row
+    averages instead of giving NaN: -1e9, or -0.7 times the dtype's largest value where
+    that is smaller (float16). Not the dtype's extreme: TensorFlow's CPU softmax runs
+    twice as slowly on logits near the float32 limit, and exp(-1e9) is already 0."""
+    limit = -0.7 * float(np.finfo(dtype if dtype != "bfloat16" else "float32").max)
+    return max(limit, -1e9)
