@@ -273,13 +273,6 @@ def _cases(*rows):
     return make
 
 
-def _no_cases(spec, rng, supported):
-    # jvp needs automatic differentiation, which the NumPy reference lacks, so the
-    # suite has nothing to compare with; tests/test_ops_linalg.py checks it against
-    # finite differences on every backend that has it.
-    return []
-
-
 # --------------------------------------------------------------------------- ops
 
 
@@ -845,7 +838,9 @@ def _jvp_shape_rule(fun, primals, tangents, has_aux=False):
     return rule_backend().compute_output_spec(run, *primals, *tangents)
 
 
-@op("linalg", tensors=("primals", "tangents"), shape_rule=_jvp_shape_rule, cases=_no_cases)
+# No cases: the NumPy reference has no autodiff; the conformance kit checks jvp against
+# finite differences (test_conformance.py::test_jvp), as does tests/test_ops_linalg.py.
+@op("linalg", tensors=("primals", "tangents"), shape_rule=_jvp_shape_rule)
 def jvp(fun, primals, tangents, has_aux=False):
     """Forward-mode Jacobian-vector product: ``(fun(*primals), J @ tangents)``, or
     ``(out, jvp_out, aux)`` with ``has_aux=True`` where ``fun`` returns ``(out, aux)``.
