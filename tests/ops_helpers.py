@@ -29,6 +29,16 @@ COMPLETE = ("numpy", "jax", "torch", "tensorflow")
 BACKENDS = [name for name in COMPLETE if name in registry.available_backends()]
 #: The backends that compute gradients (NumPy has none).
 TRAINABLE = [name for name in BACKENDS if name != "numpy"]
+#: Ops that need automatic differentiation: the only ones the NumPy backend may lack.
+NEEDS_AUTODIFF = frozenset({"jvp"})
+
+
+def missing_ops(name: str) -> list[str]:
+    """The ops backend ``name`` lacks (neither native nor composite) that it should have:
+    none on a complete backend, except that NumPy, without autodiff, lacks ``jvp``."""
+    coverage = contract.coverage(kcore.backend.get_backend(name))
+    allowed = NEEDS_AUTODIFF if name == "numpy" else frozenset()
+    return [op for op, kind in coverage.items() if kind == "missing" and op not in allowed]
 
 
 @functools.cache

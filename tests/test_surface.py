@@ -17,9 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ops_helpers import BACKENDS
-
-import kcore
+from ops_helpers import BACKENDS, missing_ops
 
 SURFACE = json.loads((Path(__file__).parent / "keras-3.15.1-surface.json").read_text())
 #: Keras namespace -> kcore module path; every name of the namespace must be there.
@@ -32,8 +30,6 @@ SPACES = {
     "random": "kcore.random",
 }
 NAMES = [(space, name) for space in SPACES for name in sorted(SURFACE[space])]
-#: Ops that need automatic differentiation, which the NumPy backend does not have.
-NEEDS_AUTODIFF = {"jvp"}
 
 
 def _module(space: str):
@@ -113,11 +109,7 @@ def test_signature_matches_keras(key, keras_signatures):
 def test_no_op_missing(name):
     """On jax, torch and tensorflow every declared op is native or composite (``kcore ops
     matrix`` shows no missing entry); numpy lacks only the ops that need autodiff."""
-    from kcore.ops import contract
-
-    coverage = contract.coverage(kcore.backend.get_backend(name))
-    allowed = NEEDS_AUTODIFF if name == "numpy" else set()
-    assert [op for op, kind in coverage.items() if kind == "missing" and op not in allowed] == []
+    assert missing_ops(name) == []
 
 
 def test_op_reference_is_current():
