@@ -74,6 +74,8 @@ def composites_of(module: str) -> list[str]:
 
 def t(ns: Any, value: Any, dtype: str = "float32") -> Any:
     """``value`` as a tensor of ``ns``'s backend, e.g. ``t(ns, [1, 2], "int8")``."""
+    if dtype == "bfloat16":  # NumPy knows bfloat16 only once ml_dtypes is imported
+        return ns.cast(ns.convert_to_tensor(np.asarray(value, dtype="float32")), dtype)
     return ns.convert_to_tensor(np.asarray(value, dtype=dtype))
 
 
