@@ -327,16 +327,16 @@ def _to_dtype(ops, result, dtype):
 def _sample_images(ops, images, ys, xs, order, fill_mode, fill_value, data_format):
     """Sample every channel of ``images`` (rank 3 or 4, ``data_format``) at the float
     coordinates ``ys``/``xs`` of shape ``(batch or 1, height, width)``."""
-    unbatched = len(images.shape) == 3
+    unbatched = len(ops.shape(images)) == 3
     if unbatched:
         images = ops.expand_dims(images, 0)
     if data_format == "channels_first":
         images = ops.transpose(images, (0, 2, 3, 1))
-    batch, height, width, channels = images.shape
-    dtype = standardize_dtype(images.dtype)
+    batch, height, width, channels = ops.shape(images)
+    dtype = ops.dtype(images)
     compute = _compute_dtype(dtype)
     flat = ops.reshape(ops.cast(images, compute), (-1, channels))
-    base = ops.reshape(ops.arange(batch, dtype="int32") * (height * width), (-1, 1, 1))
+    base = ops.reshape(ops.multiply(ops.arange(batch, dtype="int32"), height * width), (-1, 1, 1))
     out = _gather(
         ops,
         flat,
@@ -353,8 +353,8 @@ def _sample_images(ops, images, ys, xs, order, fill_mode, fill_value, data_forma
     return ops.squeeze(out, 0) if unbatched else out
 
 
-def _image_hw(images, data_format):
-    shape = images.shape
+def _image_hw(images, data_format, shape=None):
+    shape = images.shape if shape is None else shape
     return (shape[-3], shape[-2]) if data_format == "channels_last" else (shape[-2], shape[-1])
 
 
@@ -366,7 +366,7 @@ def _projective_coordinates(ops, transform, height, width, compute):
     x = ops.reshape(ops.arange(width, dtype=compute), (1, 1, -1))
 
     def coef(i):
-        return ops.reshape(t[:, i], (-1, 1, 1))
+        return ops.reshape(ops.take(t, i, axis=1), (-1, 1, 1))
 
     k = ops.add(ops.add(ops.multiply(coef(6), x), ops.multiply(coef(7), y)), 1.0)
     xs = ops.add(ops.add(ops.multiply(coef(0), x), ops.multiply(coef(1), y)), coef(2))
@@ -377,8 +377,9 @@ def _projective_coordinates(ops, transform, height, width, compute):
 def _square_to_quad(ops, points):
     """The projective map (3x3 as nested lists of tensors) taking the unit square's
     corners (0,0), (1,0), (1,1), (0,1) to ``points`` ``(batch, 4, 2)`` (Heckbert)."""
-    x = [points[:, i, 0] for i in range(4)]
-    y = [points[:, i, 1] for i in range(4)]
+    corners = [ops.take(points, i, axis=1) for i in range(4)]
+    x = [ops.take(c, 0, axis=1) for c in corners]
+    y = [ops.take(c, 1, axis=1) for c in corners]
     sub, add, mul, div = ops.subtract, ops.add, ops.multiply, ops.divide
     sx = add(sub(x[0], x[1]), sub(x[2], x[3]))
     sy = add(sub(y[0], y[1]), sub(y[2], y[3]))
@@ -710,11 +711,11 @@ def affine_transform(
     _check_affine(images, transform, interpolation, fill_mode, data_format)
     data_format = _data_format(data_format)
     images = ops.convert_to_tensor(images)
-    compute = _compute_dtype(images.dtype)
+    compute = _compute_dtype(ops.dtype(images))
     transform = ops.stop_gradient(ops.convert_to_tensor(transform))
-    if len(transform.shape) == 1:
+    if len(ops.shape(transform)) == 1:
         transform = ops.expand_dims(transform, 0)
-    height, width = _image_hw(images, data_format)
+    height, width = _image_hw(images, data_format, ops.shape(images))
     ys, xs = _projective_coordinates(ops, transform, height, width, compute)
     order = INTERPOLATIONS[interpolation]
     return _sample_images(ops, images, ys, xs, order, fill_mode, fill_value, data_format)
@@ -751,11 +752,11 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     """
     _check_map_coordinates(inputs, coordinates, order, fill_mode)
     inputs = ops.convert_to_tensor(inputs)
-    dtype = standardize_dtype(inputs.dtype)
+    dtype = ops.dtype(inputs)
     compute = _compute_dtype(dtype)
     coordinates = ops.convert_to_tensor(coordinates)
-    sizes = tuple(inputs.shape)
-    coords = [ops.cast(coordinates[i], compute) for i in range(len(sizes))]
+    sizes = tuple(ops.shape(inputs))
+    coords = [ops.cast(ops.take(coordinates, i, axis=0), compute) for i in range(len(sizes))]
     flat = ops.reshape(ops.cast(inputs, compute), (-1, 1))
     out = _gather(ops, flat, sizes, coords, order, fill_mode, _fill_for(dtype, fill_value))
     return _to_dtype(ops, ops.squeeze(out, -1), dtype)
@@ -802,17 +803,17 @@ def perspective_transform(
     _check_perspective(images, start_points, end_points, interpolation, data_format)
     data_format = _data_format(data_format)
     images = ops.convert_to_tensor(images)
-    compute = _compute_dtype(images.dtype)
+    compute = _compute_dtype(ops.dtype(images))
 
     def points(p):
         p = ops.cast(
             ops.stop_gradient(ops.convert_to_tensor(p)),
             "float64" if compute == "float64" else "float32",
         )
-        return ops.expand_dims(p, 0) if len(p.shape) == 2 else p
+        return ops.expand_dims(p, 0) if len(ops.shape(p)) == 2 else p
 
     transform = _homography(ops, points(start_points), points(end_points))
-    height, width = _image_hw(images, data_format)
+    height, width = _image_hw(images, data_format, ops.shape(images))
     ys, xs = _projective_coordinates(ops, transform, height, width, compute)
     order = INTERPOLATIONS[interpolation]
     return _sample_images(ops, images, ys, xs, order, "constant", fill_value, data_format)
@@ -869,9 +870,10 @@ def elastic_transform(
     _check_elastic(images, interpolation, fill_mode, data_format)
     data_format = _data_format(data_format)
     images = ops.convert_to_tensor(images)
-    compute = _compute_dtype(images.dtype)
-    height, width = _image_hw(images, data_format)
-    batch = images.shape[0] if len(images.shape) == 4 else 1
+    compute = _compute_dtype(ops.dtype(images))
+    image_shape = ops.shape(images)
+    height, width = _image_hw(images, data_format, image_shape)
+    batch = image_shape[0] if len(image_shape) == 4 else 1
     random = getattr(ops, "random", None)
     if random is None:  # kcore.ops itself: kcore.random is bound to the same backend
         import kcore.random as random
@@ -882,7 +884,8 @@ def elastic_transform(
     field = ops.multiply(ops.einsum("ij,dbjk,lk->dbil", blur_y, noise, blur_x), float(alpha))
     y = ops.reshape(ops.arange(height, dtype=compute), (1, -1, 1))
     x = ops.reshape(ops.arange(width, dtype=compute), (1, 1, -1))
-    ys, xs = ops.add(y, field[0]), ops.add(x, field[1])
+    ys = ops.add(y, ops.take(field, 0, axis=0))
+    xs = ops.add(x, ops.take(field, 1, axis=0))
     order = INTERPOLATIONS[interpolation]
     return _sample_images(ops, images, ys, xs, order, fill_mode, fill_value, data_format)
 
@@ -928,26 +931,27 @@ def scale_and_translate(
     """
     _check_scale_and_translate(images, output_shape, scale, translation, spatial_dims, method)
     images = ops.convert_to_tensor(images)
-    dtype = standardize_dtype(images.dtype)
+    dtype = ops.dtype(images)
     scale = ops.convert_to_tensor(scale)
     translation = ops.convert_to_tensor(translation)
-    wdtype = result_type(scale.dtype, translation.dtype)
+    wdtype = result_type(ops.dtype(scale), ops.dtype(translation))
     if not standardize_dtype(wdtype).startswith("float"):
         wdtype = "float32"
     wdtype = "float64" if "float64" in (wdtype, dtype) else "float32"
     scale, translation = ops.cast(scale, wdtype), ops.cast(translation, wdtype)
     kernel = _weights_kernel(ops, method)
     out = ops.cast(images, wdtype)
-    rank = len(images.shape)
+    image_shape = ops.shape(images)
+    rank = len(image_shape)
     for i, d in enumerate(spatial_dims):
         d = d % rank
-        m, n = images.shape[d], int(output_shape[d])
-        inv = ops.divide(1.0, scale[i])
+        m, n = image_shape[d], int(output_shape[d])
+        inv = ops.divide(1.0, ops.take(scale, i, axis=0))
         kernel_scale = ops.maximum(inv, 1.0) if antialias else 1.0
         sample = ops.subtract(
             ops.subtract(
                 ops.multiply(ops.add(ops.arange(n, dtype=wdtype), 0.5), inv),
-                ops.multiply(translation[i], inv),
+                ops.multiply(ops.take(translation, i, axis=0), inv),
             ),
             0.5,
         )

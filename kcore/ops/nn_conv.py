@@ -591,17 +591,16 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 def _adaptive(ops, inputs, output_size, data_format, reduce):
     # ``ops`` is the composite's own namespace (a backend's, in the conformance kit).
     last = channels_last(data_format)
-    n = len(inputs.shape) - 2
+    n = len(ops.shape(inputs)) - 2
     sizes = _int_tuple(_hashable(output_size), n, "output_size")
     out = inputs
     for i, target in enumerate(sizes):
         axis = i + 1 if last else i + 2
-        length = out.shape[axis]
-        index = [slice(None)] * len(out.shape)
+        length = ops.shape(out)[axis]
         pieces = []
         for start, end in adaptive_bounds(length, target):
-            index[axis] = slice(start, end)
-            pieces.append(reduce(out[tuple(index)], axis=axis, keepdims=True))
+            window = ops.take(out, ops.arange(start, end, dtype="int32"), axis=axis)
+            pieces.append(reduce(window, axis=axis, keepdims=True))
         out = ops.concatenate(pieces, axis=axis) if len(pieces) > 1 else pieces[0]
     return out
 
