@@ -13,8 +13,10 @@ import jax.numpy as jnp
 from kcore.ops.image import (
     _check_resize,
     _compute_dtype,
+    _crop_key,
     _data_format,
     _nearest_indices,
+    _pad_widths,
     _resize_geometry,
     _resize_weights,
     _validate,
@@ -51,18 +53,13 @@ def resize(
     )
     x = images
     if crop is not None:
-        key = [slice(None)] * x.ndim
-        key[h_axis] = slice(crop[0], crop[0] + crop[1])
-        key[w_axis] = slice(crop[2], crop[2] + crop[3])
-        x = x[tuple(key)]
+        x = x[_crop_key(x.ndim, h_axis, w_axis, crop)]
     if interpolation == "nearest" and pad is None:
         x = jnp.take(x, _nearest_indices(x.shape[h_axis], size[0]), axis=h_axis)
         return jnp.take(x, _nearest_indices(x.shape[w_axis], size[1]), axis=w_axis)
     x = x.astype(_compute_dtype(dtype.name))
     if pad is not None:
-        widths = [(0, 0)] * x.ndim
-        widths[h_axis] = (pad[0], pad[0])
-        widths[w_axis] = (pad[1], pad[1])
+        widths = _pad_widths(x.ndim, h_axis, w_axis, pad)
         x = jnp.pad(x, widths, constant_values=fill_value)
     if interpolation == "area":
         for axis, out_size in ((h_axis, size[0]), (w_axis, size[1])):

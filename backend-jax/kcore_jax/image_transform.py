@@ -26,6 +26,7 @@ from kcore.ops.image_transform import (
     _gaussian_blur_matrix,
     _image_hw,
     _is_integer,
+    _projective_map,
 )
 from kcore_jax.random import normal as _random_normal
 
@@ -71,9 +72,7 @@ def _transform_images(images, transform, order, fill_mode, fill_value, data_form
     t = jax.lax.stop_gradient(jnp.asarray(transform, dtype=compute))[:, :, None, None]
     y = jnp.arange(height, dtype=compute)[:, None]
     x = jnp.arange(width, dtype=compute)[None, :]
-    k = t[:, 6] * x + t[:, 7] * y + 1
-    xs = (t[:, 0] * x + t[:, 1] * y + t[:, 2]) / k
-    ys = (t[:, 3] * x + t[:, 4] * y + t[:, 5]) / k
+    ys, xs = _projective_map(t, y, x)
     return _sample(images, ys, xs, order, fill_mode, fill_value, data_format)
 
 

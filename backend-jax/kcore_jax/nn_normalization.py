@@ -7,7 +7,6 @@ implementations, in ``jax.numpy`` with ``jax.nn``'s stable pieces (``log_softmax
 from __future__ import annotations
 
 import functools
-import warnings
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +14,8 @@ import jax.numpy as jnp
 from kcore import config
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_normalization import (
+    _on_axes_shape,
+    _rms_scaling,
     check_integer_dtype,
     check_order,
     check_same_shape,
@@ -99,13 +100,18 @@ def _normalize_impl(x, axis, order, epsilon):
     return x / jnp.maximum(norm, epsilon)
 
 
-def _rms_normalization_impl(x, scale, axis, epsilon):
+def _widened(x, epsilon):
+    """``x`` in its compute dtype (at least float32), its own dtype, that compute
+    dtype and the epsilon to use (``None``: the configured one)."""
     x = _tensor(x)
-    original = x.dtype
     if epsilon is None:
         epsilon = config.epsilon()
     compute = result_type(_name(x), "float32")
-    wide = x.astype(compute)
+    return x.astype(compute), x.dtype, compute, epsilon
+
+
+def _rms_normalization_impl(x, scale, axis, epsilon):
+    wide, original, compute, epsilon = _widened(x, epsilon)
     mean_square = jnp.mean(jnp.square(wide), axis=_axes(axis), keepdims=True)
     out = wide * jax.lax.rsqrt(mean_square + epsilon)
     if scale is not None:
@@ -114,12 +120,7 @@ def _rms_normalization_impl(x, scale, axis, epsilon):
 
 
 def _layer_normalization_impl(x, gamma, beta, axis, epsilon, rms_scaling):
-    x = _tensor(x)
-    original = x.dtype
-    if epsilon is None:
-        epsilon = config.epsilon()
-    compute = result_type(_name(x), "float32")
-    wide = x.astype(compute)
+    wide, original, compute, epsilon = _widened(x, epsilon)
     ndim = wide.ndim
     axes = normalized_axes(axis, ndim)
     gamma, beta = (
@@ -141,26 +142,9 @@ def _layer_normalization_impl(x, gamma, beta, axis, epsilon, rms_scaling):
     return out.astype(original)
 
 
-def _rms_scaling(kwargs):
-    rms_scaling = bool(kwargs.pop("rms_scaling", False))
-    if rms_scaling:
-        warnings.warn(
-            "layer_normalization(rms_scaling=True) is deprecated: it scales by the "
-            "variance, not the root mean square; use kcore.ops.rms_normalization",
-            stacklevel=3,
-        )
-    return rms_scaling
-
-
 def _on_axes(value, axes, x):
-    if value.ndim == x.ndim or axes == [x.ndim - 1]:
-        return value
-    # Sizes from the value itself, so unknown (symbolic) sizes of x do not matter.
-    shape = [1] * x.ndim
-    sizes = value.shape if value.ndim == len(axes) else (-1,) * len(axes)
-    for a, size in zip(axes, sizes):
-        shape[a] = size
-    return value.reshape(shape)
+    shape = _on_axes_shape(value.ndim, value.shape, axes, x.ndim)
+    return value if shape is None else value.reshape(shape)
 
 
 # jax.nn.one_hot is not jitted: ~90 us eagerly, ~8 us as one jitted call.

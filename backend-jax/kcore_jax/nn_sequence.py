@@ -12,6 +12,7 @@ from jax import lax
 from kcore.backends.numpy import nn_sequence as _reference
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_sequence import (
+    _blank_index,
     _check_attention,
     _check_ctc,
     _check_decode,
@@ -98,11 +99,7 @@ def ctc_decode(
     dtype = result_type(standardize_dtype(inputs.dtype), "float32")
     inputs = inputs.astype(dtype)
     lengths = jnp.asarray(sequence_lengths).astype(jnp.int32)
-    classes = inputs.shape[-1]
-    if mask_index is None:
-        mask_index = classes - 1
-    elif mask_index < 0:
-        mask_index += classes
+    mask_index = _blank_index(mask_index, inputs.shape[-1])
     if strategy == "greedy":
         return _greedy_decode(inputs, lengths, merge_repeated, mask_index)
     # The beam search is sequential bookkeeping over a few prefixes: it runs on the

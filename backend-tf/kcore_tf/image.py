@@ -21,6 +21,7 @@ from kcore.ops.image import (
     _formats_and_rank,
     _gaussian_2d,
     _nearest_indices,
+    _pad_widths,
     _resize_geometry,
     _resize_weights,
     _same_padding,
@@ -89,9 +90,7 @@ def resize(
     compute = _compute_dtype(standardize_dtype(dtype))
     x = tf.cast(x, compute)
     if pad is not None:
-        widths = [[0, 0]] * x.shape.rank
-        widths[h_axis] = [pad[0], pad[0]]
-        widths[w_axis] = [pad[1], pad[1]]
+        widths = _pad_widths(x.shape.rank, h_axis, w_axis, pad)
         x = tf.pad(x, widths, constant_values=tf.cast(fill_value, compute))
     use_matrices = (
         compute == "float64"

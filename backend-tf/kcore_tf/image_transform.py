@@ -28,6 +28,7 @@ from kcore.ops.image_transform import (
     _data_format,
     _fill_for,
     _is_integer,
+    _projective_map,
 )
 from kcore_tf.ops import tf
 
@@ -123,9 +124,7 @@ def _transform_images(images, transform, order, fill_mode, fill_value, data_form
     t = tf.broadcast_to(t, (batch, 8))[:, :, None, None]
     y = tf.range(height, dtype=compute)[:, None]
     x = tf.range(width, dtype=compute)[None, :]
-    k = t[:, 6] * x + t[:, 7] * y + 1
-    xs = (t[:, 0] * x + t[:, 1] * y + t[:, 2]) / k
-    ys = (t[:, 3] * x + t[:, 4] * y + t[:, 5]) / k
+    ys, xs = _projective_map(t, y, x)
     b = tf.range(batch)[:, None, None]
     out = _interpolate(
         tf.cast(images, compute), [ys, xs], order, fill_mode, _fill_for(dtype, fill_value), (b,)

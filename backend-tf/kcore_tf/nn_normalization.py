@@ -8,11 +8,12 @@ of :mod:`kcore.ops.nn_normalization`.
 from __future__ import annotations
 
 import functools
-import warnings
 
 from kcore import config
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_normalization import (
+    _on_axes_shape,
+    _rms_scaling,
     check_integer_dtype,
     check_order,
     check_same_shape,
@@ -114,13 +115,18 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     return x / tf.maximum(norm, tf.constant(epsilon, x.dtype))
 
 
-def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+def _widened(x, epsilon):
+    """``x`` in its compute dtype (at least float32), its own dtype, that compute
+    dtype and the epsilon to use (``None``: the configured one)."""
     x = convert_to_tensor(x)
-    original = x.dtype
     if epsilon is None:
         epsilon = config.epsilon()
     compute = result_type(_name(x), "float32")
-    wide = _cast(x, compute)
+    return _cast(x, compute), x.dtype, compute, epsilon
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    wide, original, compute, epsilon = _widened(x, epsilon)
     mean_square = tf.reduce_mean(tf.square(wide), axis=_axes(axis, wide.shape.rank), keepdims=True)
     out = wide * tf.math.rsqrt(mean_square + epsilon)
     if scale is not None:
@@ -130,12 +136,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     rms_scaling = _rms_scaling(kwargs)
-    x = convert_to_tensor(x)
-    original = x.dtype
-    if epsilon is None:
-        epsilon = config.epsilon()
-    compute = result_type(_name(x), "float32")
-    wide = _cast(x, compute)
+    wide, original, compute, epsilon = _widened(x, epsilon)
     ndim = wide.shape.rank
     axes = normalized_axes(axis, ndim)
     gamma, beta = (
@@ -155,26 +156,9 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
     return _cast(out, original)
 
 
-def _rms_scaling(kwargs):
-    rms_scaling = bool(kwargs.pop("rms_scaling", False))
-    if rms_scaling:
-        warnings.warn(
-            "layer_normalization(rms_scaling=True) is deprecated: it scales by the "
-            "variance, not the root mean square; use kcore.ops.rms_normalization",
-            stacklevel=3,
-        )
-    return rms_scaling
-
-
 def _on_axes(value, axes, ndim):
-    rank = value.shape.rank
-    if rank == ndim or axes == [ndim - 1]:
-        return value
-    shape = [1] * ndim
-    sizes = value.shape.as_list() if rank == len(axes) else [-1] * len(axes)
-    for a, size in zip(axes, sizes):
-        shape[a] = size
-    return tf.reshape(value, shape)
+    shape = _on_axes_shape(value.shape.rank, value.shape, axes, ndim)
+    return value if shape is None else tf.reshape(value, shape)
 
 
 #: Index dtypes tf.one_hot takes.

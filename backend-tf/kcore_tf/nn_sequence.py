@@ -9,6 +9,7 @@ import numpy as np
 from kcore.backends.numpy import nn_sequence as _reference
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_sequence import (
+    _blank_index,
     _check_attention,
     _check_ctc,
     _check_decode,
@@ -92,10 +93,7 @@ def ctc_decode(
     dtype = result_type(_dtype(inputs), "float32")
     shape = tf.shape(inputs)
     batch, steps, classes = shape[0], shape[1], inputs.shape[-1]
-    if mask_index is None:
-        mask_index = classes - 1
-    elif mask_index < 0:
-        mask_index += classes
+    mask_index = _blank_index(mask_index, classes)
     lengths = tf.cast(sequence_lengths, tf.int32)
     if strategy == "greedy":
         time_major = tf.transpose(tf.cast(inputs, dtype), (1, 0, 2))

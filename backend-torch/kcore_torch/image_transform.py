@@ -25,6 +25,7 @@ from kcore.ops.image_transform import (
     _data_format,
     _fill_for,
     _is_integer,
+    _projective_map,
 )
 from kcore_torch.ops import _tensor, to_torch_dtype
 
@@ -118,9 +119,7 @@ def _transform_images(images, transform, order, fill_mode, fill_value, data_form
     t = t.expand(batch, 8)[:, :, None, None]
     y = torch.arange(height, dtype=compute, device=device)[:, None]
     x = torch.arange(width, dtype=compute, device=device)[None, :]
-    k = t[:, 6] * x + t[:, 7] * y + 1
-    xs = (t[:, 0] * x + t[:, 1] * y + t[:, 2]) / k
-    ys = (t[:, 3] * x + t[:, 4] * y + t[:, 5]) / k
+    ys, xs = _projective_map(t, y, x)
     b = torch.arange(batch, device=device)[:, None, None]
     out = _interpolate(
         images.to(compute), [ys, xs], order, fill_mode, _fill_for(dtype, fill_value), (b,)

@@ -7,14 +7,14 @@ checks are those of :mod:`kcore.ops.nn_normalization`.
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 import torch.nn.functional as F
 
 from kcore import config
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_normalization import (
+    _on_axes_shape,
+    _rms_scaling,
     check_integer_dtype,
     check_order,
     check_same_shape,
@@ -97,15 +97,20 @@ def _trailing(axes, ndim):
     return list(axes) == list(range(ndim - len(axes), ndim))
 
 
-def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+def _widened(x, axis, epsilon):
+    """``x`` in its compute dtype (at least float32), its own dtype, that compute
+    dtype, its rank, the normalized ``axis`` as a list, and the epsilon to use
+    (``None``: the configured one)."""
     x = _tensor(x)
-    original = x.dtype
     if epsilon is None:
         epsilon = config.epsilon()
     compute = TORCH_DTYPES[result_type(_name(x), "float32")]
     wide = x.to(compute)
-    ndim = wide.ndim
-    axes = normalized_axes(axis, ndim)
+    return wide, x.dtype, compute, wide.ndim, normalized_axes(axis, wide.ndim), epsilon
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    wide, original, compute, ndim, axes, epsilon = _widened(x, axis, epsilon)
     if scale is not None:
         scale = _like(scale, wide).to(compute)
     shape = tuple(wide.shape[a] for a in axes)
@@ -120,14 +125,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     rms_scaling = _rms_scaling(kwargs)
-    x = _tensor(x)
-    original = x.dtype
-    if epsilon is None:
-        epsilon = config.epsilon()
-    compute = TORCH_DTYPES[result_type(_name(x), "float32")]
-    wide = x.to(compute)
-    ndim = wide.ndim
-    axes = normalized_axes(axis, ndim)
+    wide, original, compute, ndim, axes, epsilon = _widened(x, axis, epsilon)
     gamma, beta = (None if v is None else _like(v, wide).to(compute) for v in (gamma, beta))
     shape = tuple(wide.shape[a] for a in axes)
     if (
@@ -150,25 +148,9 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
     return out.to(original)
 
 
-def _rms_scaling(kwargs):
-    rms_scaling = bool(kwargs.pop("rms_scaling", False))
-    if rms_scaling:
-        warnings.warn(
-            "layer_normalization(rms_scaling=True) is deprecated: it scales by the "
-            "variance, not the root mean square; use kcore.ops.rms_normalization",
-            stacklevel=3,
-        )
-    return rms_scaling
-
-
 def _on_axes(value, axes, x):
-    if value.ndim == x.ndim or axes == [x.ndim - 1]:
-        return value
-    shape = [1] * x.ndim
-    sizes = value.shape if value.ndim == len(axes) else (-1,) * len(axes)
-    for a, size in zip(axes, sizes):
-        shape[a] = size
-    return value.reshape(shape)
+    shape = _on_axes_shape(value.ndim, value.shape, axes, x.ndim)
+    return value if shape is None else value.reshape(shape)
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):

@@ -7,7 +7,13 @@ import torch.nn.functional as F
 
 from kcore.backends.numpy import nn_sequence as _reference
 from kcore.dtypes import result_type, standardize_dtype
-from kcore.ops.nn_sequence import _check_attention, _check_ctc, _check_decode, _masked_logit
+from kcore.ops.nn_sequence import (
+    _blank_index,
+    _check_attention,
+    _check_ctc,
+    _check_decode,
+    _masked_logit,
+)
 from kcore_torch.ops import to_tensor, to_torch_dtype
 
 
@@ -63,11 +69,7 @@ def ctc_decode(
     dtype = result_type(_dtype(inputs), "float32")
     inputs = inputs.to(to_torch_dtype(dtype))
     lengths = to_tensor(sequence_lengths, None, inputs.device).long()
-    classes = inputs.shape[-1]
-    if mask_index is None:
-        mask_index = classes - 1
-    elif mask_index < 0:
-        mask_index += classes
+    mask_index = _blank_index(mask_index, inputs.shape[-1])
     if strategy == "greedy":
         return _greedy_decode(inputs, lengths, merge_repeated, mask_index)
     # The beam search is sequential bookkeeping over a few prefixes: on the host.

@@ -215,6 +215,22 @@ def _resize_geometry(shape, size, data_format, crop_to_aspect_ratio, pad_to_aspe
     return h_axis, w_axis, crop, pad
 
 
+def _crop_key(ndim, h_axis, w_axis, crop):
+    """The index that takes :func:`_resize_geometry`'s ``crop`` window."""
+    key = [slice(None)] * ndim
+    key[h_axis] = slice(crop[0], crop[0] + crop[1])
+    key[w_axis] = slice(crop[2], crop[2] + crop[3])
+    return tuple(key)
+
+
+def _pad_widths(ndim, h_axis, w_axis, pad):
+    """Per-axis ``(before, after)`` widths adding :func:`_resize_geometry`'s ``pad``."""
+    widths = [(0, 0)] * ndim
+    widths[h_axis] = (pad[0], pad[0])
+    widths[w_axis] = (pad[1], pad[1])
+    return widths
+
+
 # --------------------------------------------------------------------------- shape rules
 # Results of symbolic images, from the arguments alone (TensorFlow traces unknown
 # dimensions as unknown, and the filters need the static sizes they act on).
@@ -351,10 +367,7 @@ def resize(
         images.shape, size, data_format, crop_to_aspect_ratio, pad_to_aspect_ratio
     )
     if crop is not None:
-        key = [slice(None)] * len(images.shape)
-        key[h_axis] = slice(crop[0], crop[0] + crop[1])
-        key[w_axis] = slice(crop[2], crop[2] + crop[3])
-        images = ops.get_item(images, tuple(key))
+        images = ops.get_item(images, _crop_key(len(images.shape), h_axis, w_axis, crop))
     if interpolation == "nearest" and pad is None:
         x = images
         for axis, out_size in ((h_axis, size[0]), (w_axis, size[1])):
@@ -364,10 +377,7 @@ def resize(
     compute = _compute_dtype(dtype)
     x = ops.cast(images, compute)
     if pad is not None:
-        widths = [(0, 0)] * len(x.shape)
-        widths[h_axis] = (pad[0], pad[0])
-        widths[w_axis] = (pad[1], pad[1])
-        x = ops.pad(x, widths, constant_values=fill_value)
+        x = ops.pad(x, _pad_widths(len(x.shape), h_axis, w_axis, pad), constant_values=fill_value)
     for axis, out_size in ((h_axis, size[0]), (w_axis, size[1])):
         weights = _resize_weights(x.shape[axis], out_size, interpolation, antialias)
         x = _apply_matrix(ops, x, weights, axis)
@@ -401,12 +411,15 @@ def _back_to(ops, x, dtype):
 # cropping
 
 
+#: The (top, bottom, left, right) argument names of pad_images and crop_images.
+_SIDES = {
+    "pad": ("top_padding", "bottom_padding", "left_padding", "right_padding"),
+    "crop": ("top_cropping", "bottom_cropping", "left_cropping", "right_cropping"),
+}
+
+
 def _check_pad_crop(kind: str):
-    first, second, third, fourth = (
-        ("top_padding", "bottom_padding", "left_padding", "right_padding")
-        if kind == "pad"
-        else ("top_cropping", "bottom_cropping", "left_cropping", "right_cropping")
-    )
+    first, second, third, fourth = _SIDES[kind]
 
     def rule(values: dict[str, Any]) -> str | None:
         problem = _check_format(values.get("data_format")) or _check_rank(values["images"])
@@ -430,12 +443,7 @@ _check_crop = _check_pad_crop("crop")
 
 
 def _pad_crop_cases(kind):
-    names = (
-        ("top_padding", "left_padding", "bottom_padding", "right_padding")
-        if kind == "pad"
-        else ("top_cropping", "left_cropping", "bottom_cropping", "right_cropping")
-    )
-    top, left, bottom, right = names
+    top, bottom, left, right = _SIDES[kind]
     # Targets beyond the image for padding, within it for cropping.
     grow = 4 if kind == "pad" else 0
 
@@ -493,11 +501,23 @@ def _resolve(before, after, target, size, kind):
     return before, after
 
 
+def _pad_crop_plan(ops, kind, values):
+    """What :func:`pad_images` and :func:`crop_images` share, from their arguments
+    ``values`` (checked): ``images`` as a tensor, its spatial axes, its ``(height,
+    width)``, and the ``(before, after)`` rows and columns, resolved from the two of
+    three given."""
+    _validate((_check_pad if kind == "pad" else _check_crop)(values))
+    top, bottom, left, right = (values[name] for name in _SIDES[kind])
+    images = ops.convert_to_tensor(values["images"])
+    axes = _spatial_axes(len(images.shape), _data_format(values["data_format"]))
+    height, width = images.shape[axes[0]], images.shape[axes[1]]
+    rows = _resolve(top, bottom, values["target_height"], height, kind)
+    columns = _resolve(left, right, values["target_width"], width, kind)
+    return images, axes, (height, width), rows, columns
+
+
 def _pad_crop_shape(kind):
-    names = {
-        "pad": ("top_padding", "bottom_padding", "left_padding", "right_padding"),
-        "crop": ("top_cropping", "bottom_cropping", "left_cropping", "right_cropping"),
-    }[kind]
+    names = _SIDES[kind]
 
     def shape_of(values):
         shape = list(values["images"].shape)
@@ -543,13 +563,8 @@ def pad_images(
         >>> kcore.ops.image.pad_images(x, 1, 1, target_height=8, target_width=8).shape
         (2, 8, 8, 3)
     """
-    _validate(_check_pad(locals()))
-    data_format = _data_format(data_format)
-    images = ops.convert_to_tensor(images)
-    h_axis, w_axis = _spatial_axes(len(images.shape), data_format)
-    height, width = images.shape[h_axis], images.shape[w_axis]
-    rows = _resolve(top_padding, bottom_padding, target_height, height, "pad")
-    columns = _resolve(left_padding, right_padding, target_width, width, "pad")
+    plan = _pad_crop_plan(ops, "pad", locals())
+    images, (h_axis, w_axis), (height, width), rows, columns = plan
     if min(rows + columns) < 0:
         raise ValueError(
             f"expected target_height >= {height} and target_width >= {width} (the image "
@@ -588,13 +603,8 @@ def crop_images(
         >>> kcore.ops.image.crop_images(x, 1, 1, target_height=4, target_width=4).shape
         (2, 4, 4, 3)
     """
-    _validate(_check_crop(locals()))
-    data_format = _data_format(data_format)
-    images = ops.convert_to_tensor(images)
-    h_axis, w_axis = _spatial_axes(len(images.shape), data_format)
-    height, width = images.shape[h_axis], images.shape[w_axis]
-    rows = _resolve(top_cropping, bottom_cropping, target_height, height, "crop")
-    columns = _resolve(left_cropping, right_cropping, target_width, width, "crop")
+    plan = _pad_crop_plan(ops, "crop", locals())
+    images, (h_axis, w_axis), (height, width), rows, columns = plan
     if min(rows + columns) < 0 or height - sum(rows) < 0 or width - sum(columns) < 0:
         raise ValueError(
             f"expected croppings that fit the image of height {height} and width {width}, "

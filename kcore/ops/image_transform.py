@@ -83,37 +83,45 @@ def _first(*problems):
     return None
 
 
-def _affine_rule(values):
-    transform = _shape(values["transform"])
-    images = _shape(values["images"])
-    problem = _first(
+def _sampling_problem(values):
+    """The checks the affine, perspective and elastic transforms share (a missing
+    ``fill_mode``, as in ``perspective_transform``, is ``"constant"``)."""
+    return _first(
         _choice_problem("interpolation", values["interpolation"], INTERPOLATIONS),
         _choice_problem("fill_mode", values.get("fill_mode", "constant"), FILL_MODES),
         _data_format_problem(values["data_format"]),
         _images_problem(values["images"]),
     )
+
+
+def _batch_mismatch(batched, rank, images):
+    """Whether ``batched`` (a shape, batched when of ``rank``) has a batch size other
+    than 1 and the batch of ``images`` (a shape, batched when of rank 4)."""
+    return (
+        batched is not None
+        and images is not None
+        and len(batched) == rank
+        and len(images) == 4
+        and batched[0] not in (1, None, images[0])
+        and images[0] is not None
+    )
+
+
+def _affine_rule(values):
+    transform = _shape(values["transform"])
+    images = _shape(values["images"])
+    problem = _sampling_problem(values)
     if problem:
         return problem
     if transform is not None and (len(transform) not in (1, 2) or transform[-1] not in (8, None)):
         return "transform of shape (8,) or (batch, 8)"
-    if (
-        transform is not None
-        and images is not None
-        and len(transform) == 2
-        and len(images) == 4
-        and transform[0] not in (1, None, images[0])
-        and images[0] is not None
-    ):
+    if _batch_mismatch(transform, 2, images):
         return "a transform batch of 1 or the images' batch size"
     return None
 
 
 def _perspective_rule(values):
-    problem = _first(
-        _choice_problem("interpolation", values["interpolation"], INTERPOLATIONS),
-        _data_format_problem(values["data_format"]),
-        _images_problem(values["images"]),
-    )
+    problem = _sampling_problem(values)
     if problem:
         return problem
     start, end = _shape(values["start_points"]), _shape(values["end_points"])
@@ -122,26 +130,12 @@ def _perspective_rule(values):
             return "start_points and end_points of shape (4, 2) or (batch, 4, 2)"
     if start is not None and end is not None and start != end:
         return "start_points and end_points of the same shape"
-    images = _shape(values["images"])
-    if (
-        start is not None
-        and images is not None
-        and len(start) == 3
-        and len(images) == 4
-        and start[0] not in (1, None, images[0])
-        and images[0] is not None
-    ):
+    if _batch_mismatch(start, 3, _shape(values["images"])):
         return "a batch of points of 1 or the images' batch size"
     return None
 
 
-def _elastic_rule(values):
-    return _first(
-        _choice_problem("interpolation", values["interpolation"], INTERPOLATIONS),
-        _choice_problem("fill_mode", values["fill_mode"], FILL_MODES),
-        _data_format_problem(values["data_format"]),
-        _images_problem(values["images"]),
-    )
+_elastic_rule = _sampling_problem
 
 
 def _map_coordinates_rule(values):
@@ -233,6 +227,16 @@ def _fill_for(dtype, fill_value):
     """``fill_value`` as the input's dtype would hold it (integers truncate, as
     ``jax.scipy.ndimage.map_coordinates`` converts ``cval``)."""
     return float(int(fill_value)) if _is_integer(dtype) else float(fill_value)
+
+
+def _projective_map(t, y, x):
+    """Input coordinates ``(ys, xs)`` of output pixels ``y``, ``x`` under projective
+    rows ``t`` (``t[:, i]`` broadcasting with ``y`` and ``x``): plain arithmetic and
+    indexing, shared by the backends' native transforms."""
+    k = t[:, 6] * x + t[:, 7] * y + 1
+    xs = (t[:, 0] * x + t[:, 1] * y + t[:, 2]) / k
+    ys = (t[:, 3] * x + t[:, 4] * y + t[:, 5]) / k
+    return ys, xs
 
 
 def _homography_np(start, end):
@@ -481,6 +485,23 @@ def _image_rule(images, *args, **kwargs):
     return KerasTensor(images.shape, standardize_dtype(images.dtype))
 
 
+def _images_shape_rule(name, rule):
+    """The shape rule of transform ``name``: its arguments (bound to its signature)
+    checked by ``rule``, the result shaped and typed like ``images``."""
+
+    def shape_rule(*args, **kwargs):
+        from kcore.ops.contract import SPECS
+
+        bound = SPECS[name].signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        problem = rule(bound.arguments)
+        if problem:
+            raise ValueError(problem)
+        return _image_rule(bound.arguments["images"])
+
+    return shape_rule
+
+
 # ------------------------------------------------------------------- conformance cases
 
 
@@ -663,25 +684,13 @@ def _elastic_cases(spec, rng, supported):
 # ------------------------------------------------------------------- declarations
 
 
-def _affine_shape_rule(
-    images,
-    transform,
-    interpolation="bilinear",
-    fill_mode="constant",
-    fill_value=0,
-    data_format=None,
-):
-    _check_affine(images, transform, interpolation, fill_mode, data_format)
-    return _image_rule(images)
-
-
 @op(
     "image",
     composite=True,
     tensors=("images", "transform"),
     cases=_affine_cases,
     expect=_affine_rule,
-    shape_rule=_affine_shape_rule,
+    shape_rule=_images_shape_rule("affine_transform", _affine_rule),
 )
 def affine_transform(
     images,
@@ -762,20 +771,13 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     return _to_dtype(ops, ops.squeeze(out, -1), dtype)
 
 
-def _perspective_shape_rule(
-    images, start_points, end_points, interpolation="bilinear", fill_value=0, data_format=None
-):
-    _check_perspective(images, start_points, end_points, interpolation, data_format)
-    return _image_rule(images)
-
-
 @op(
     "image",
     composite=True,
     tensors=("images", "start_points", "end_points"),
     cases=_perspective_cases,
     expect=_perspective_rule,
-    shape_rule=_perspective_shape_rule,
+    shape_rule=_images_shape_rule("perspective_transform", _perspective_rule),
 )
 def perspective_transform(
     images,
@@ -819,20 +821,6 @@ def perspective_transform(
     return _sample_images(ops, images, ys, xs, order, "constant", fill_value, data_format)
 
 
-def _elastic_shape_rule(
-    images,
-    alpha=20.0,
-    sigma=5.0,
-    interpolation="bilinear",
-    fill_mode="reflect",
-    fill_value=0.0,
-    seed=None,
-    data_format=None,
-):
-    _check_elastic(images, interpolation, fill_mode, data_format)
-    return _image_rule(images)
-
-
 @op(
     "image",
     composite=True,
@@ -840,7 +828,7 @@ def _elastic_shape_rule(
     cases=_elastic_cases,
     grad=False,
     expect=_elastic_rule,
-    shape_rule=_elastic_shape_rule,
+    shape_rule=_images_shape_rule("elastic_transform", _elastic_rule),
 )
 def elastic_transform(
     images,

@@ -273,6 +273,15 @@ def _cases(*rows):
     return make
 
 
+def _invertible_cases():
+    """The cases of ``det`` and ``inv``: diagonally dominant (invertible) matrices."""
+    return _cases(
+        ("float32-3x3", lambda r: (_dominant(r, (3, 3), "float32"),), {}, True),
+        ("float64-2x3x3", lambda r: (_dominant(r, (2, 3, 3), "float64"),), {}, True),
+        ("int32-3x3", lambda r: (_INT_SPD,), {}, False),
+    )
+
+
 # --------------------------------------------------------------------------- ops
 
 
@@ -341,11 +350,7 @@ def cholesky_inverse(x, upper=False):
     "linalg",
     shape_rule=_det_rule,
     expect=_square(),
-    cases=_cases(
-        ("float32-3x3", lambda r: (_dominant(r, (3, 3), "float32"),), {}, True),
-        ("float64-2x3x3", lambda r: (_dominant(r, (2, 3, 3), "float64"),), {}, True),
-        ("int32-3x3", lambda r: (_INT_SPD,), {}, False),
-    ),
+    cases=_invertible_cases(),
 )
 def det(x):
     """Determinant of square matrices ``x`` (batched over leading dimensions).
@@ -410,11 +415,7 @@ def eigh(x):
     "linalg",
     shape_rule=_same_rule,
     expect=_square(),
-    cases=_cases(
-        ("float32-3x3", lambda r: (_dominant(r, (3, 3), "float32"),), {}, True),
-        ("float64-2x3x3", lambda r: (_dominant(r, (2, 3, 3), "float64"),), {}, True),
-        ("int32-3x3", lambda r: (_INT_SPD,), {}, False),
-    ),
+    cases=_invertible_cases(),
 )
 def inv(x):
     """Inverse of square matrices ``x`` (batched over leading dimensions).
@@ -469,12 +470,19 @@ def lstsq(a, b, rcond=None):
     vector = len(b.shape) == 1
     if vector:
         b = ops.expand_dims(b, -1)
-    u, s, vt = ops.svd(a, full_matrices=False)
-    cutoff = _cutoff(ops, s, a.shape, rcond, dtype)
-    inverse_s = ops.where(ops.greater(s, cutoff), ops.divide(1.0, ops.maximum(s, cutoff)), 0.0)
+    u, inverse_s, vt = _inverted_svd(ops, a, rcond, dtype)
     ub = ops.matmul(ops.transpose(u), b)
     x = ops.matmul(ops.transpose(vt), ops.multiply(ops.expand_dims(inverse_s, -1), ub))
     return ops.squeeze(x, -1) if vector else x
+
+
+def _inverted_svd(ops, x, rcond, dtype):
+    """``(u, 1 / s, vt)`` of the reduced SVD of ``x``, the reciprocal set to 0 where
+    ``s`` is at or below the :func:`_cutoff`. ``ops`` is the caller's."""
+    u, s, vt = ops.svd(x, full_matrices=False)
+    cutoff = _cutoff(ops, s, x.shape, rcond, dtype)
+    inverse_s = ops.where(ops.greater(s, cutoff), ops.divide(1.0, ops.maximum(s, cutoff)), 0.0)
+    return u, inverse_s, vt
 
 
 def _cutoff(ops, s, shape, rcond, dtype):
@@ -680,9 +688,7 @@ def pinv(x, rcond=None):
     """
     dtype = ops.dtype(ops.multiply(x, 1.0))
     x = ops.convert_to_tensor(x, dtype)
-    u, s, vt = ops.svd(x, full_matrices=False)
-    cutoff = _cutoff(ops, s, x.shape, rcond, dtype)
-    inverse_s = ops.where(ops.greater(s, cutoff), ops.divide(1.0, ops.maximum(s, cutoff)), 0.0)
+    u, inverse_s, vt = _inverted_svd(ops, x, rcond, dtype)
     scaled = ops.multiply(ops.swapaxes(vt, -1, -2), ops.expand_dims(inverse_s, -2))
     return ops.matmul(scaled, ops.swapaxes(u, -1, -2))
 

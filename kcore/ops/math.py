@@ -453,6 +453,23 @@ def _segment_masks(ops, data, segment_ids, num_segments):
     return mask, data
 
 
+def _segment_spread(ops, data, segment_ids, num_segments, fill):
+    """``(values, dtype)``: ``values[s, i]`` is row ``i`` of ``data`` where it is in
+    segment ``s``, else ``fill(dtype)`` (``dtype`` is ``data``'s), for the composites
+    to reduce over axis 1."""
+    mask, data = _segment_masks(ops, data, segment_ids, num_segments)
+    dtype = ops.dtype(data)
+    return ops.where(mask, ops.expand_dims(data, 0), ops.full((), fill(dtype), dtype)), dtype
+
+
+def _segment_extreme(ops, data, segment_ids, num_segments, largest):
+    """``segment_max`` (``largest``) or ``segment_min``: an empty segment holds the
+    other extreme of ``data``'s dtype."""
+    fill = lambda dtype: _extreme(dtype, largest=not largest)  # noqa: E731
+    values, _ = _segment_spread(ops, data, segment_ids, num_segments, fill)
+    return ops.max(values, axis=1) if largest else ops.min(values, axis=1)
+
+
 def _extreme(dtype, largest):
     if "float" in dtype:
         return float("inf") if largest else float("-inf")
@@ -462,6 +479,20 @@ def _extreme(dtype, largest):
 
 # --------------------------------------------------------------------------- segments
 
+
+def _segment_op(**case_options):
+    """The ``@op`` of the segment reductions (``case_options`` go to the cases)."""
+    return op(
+        "math",
+        composite=True,
+        tensors=("data", "segment_ids"),
+        cases=_segment_cases(**case_options),
+        expect=_segment_rule,
+        shape_rule=_segment_shape,
+        data_dependent=True,
+    )
+
+
 _SEGMENT_DOC_TAIL = """
 
     ``segment_ids`` (integers, one per row of ``data``) must lie in
@@ -470,15 +501,7 @@ _SEGMENT_DOC_TAIL = """
     are sorted, a hint some backends use."""
 
 
-@op(
-    "math",
-    composite=True,
-    tensors=("data", "segment_ids"),
-    cases=_segment_cases(),
-    expect=_segment_rule,
-    shape_rule=_segment_shape,
-    data_dependent=True,
-)
+@_segment_op()
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     """Sum of the rows of ``data`` in each segment: ``out[s] = sum(data[i] for i with
     segment_ids[i] == s)``, 0 for an empty segment; the result has ``data``'s dtype.
@@ -488,20 +511,11 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         >>> kcore.ops.segment_sum([1.0, 2.0, 3.0], [0, 0, 1], num_segments=2)
         ... # tensor [3.0, 3.0]
     """
-    mask, data = _segment_masks(ops, data, segment_ids, num_segments)
-    zeros = ops.zeros((), ops.dtype(data))
-    return ops.sum(ops.where(mask, ops.expand_dims(data, 0), zeros), axis=1)
+    values, _ = _segment_spread(ops, data, segment_ids, num_segments, lambda dtype: 0)
+    return ops.sum(values, axis=1)
 
 
-@op(
-    "math",
-    composite=True,
-    tensors=("data", "segment_ids"),
-    cases=_segment_cases(),
-    expect=_segment_rule,
-    shape_rule=_segment_shape,
-    data_dependent=True,
-)
+@_segment_op()
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
     """Maximum of the rows of ``data`` in each segment; an empty segment holds ``-inf``
     (the smallest integer for integer data).
@@ -511,20 +525,10 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         >>> kcore.ops.segment_max([1.0, 5.0, 3.0], [0, 0, 1], num_segments=2)
         ... # tensor [5.0, 3.0]
     """
-    mask, data = _segment_masks(ops, data, segment_ids, num_segments)
-    fill = ops.full((), _extreme(ops.dtype(data), largest=False), ops.dtype(data))
-    return ops.max(ops.where(mask, ops.expand_dims(data, 0), fill), axis=1)
+    return _segment_extreme(ops, data, segment_ids, num_segments, largest=True)
 
 
-@op(
-    "math",
-    composite=True,
-    tensors=("data", "segment_ids"),
-    cases=_segment_cases(),
-    expect=_segment_rule,
-    shape_rule=_segment_shape,
-    data_dependent=True,
-)
+@_segment_op()
 def segment_min(data, segment_ids, num_segments=None, sorted=False):
     """Minimum of the rows of ``data`` in each segment; an empty segment holds ``+inf``
     (the largest integer for integer data).
@@ -534,20 +538,10 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):
         >>> kcore.ops.segment_min([1.0, 5.0, 3.0], [0, 0, 1], num_segments=2)
         ... # tensor [1.0, 3.0]
     """
-    mask, data = _segment_masks(ops, data, segment_ids, num_segments)
-    fill = ops.full((), _extreme(ops.dtype(data), largest=True), ops.dtype(data))
-    return ops.min(ops.where(mask, ops.expand_dims(data, 0), fill), axis=1)
+    return _segment_extreme(ops, data, segment_ids, num_segments, largest=False)
 
 
-@op(
-    "math",
-    composite=True,
-    tensors=("data", "segment_ids"),
-    cases=_segment_cases(low=0.5, high=1.5),
-    expect=_segment_rule,
-    shape_rule=_segment_shape,
-    data_dependent=True,
-)
+@_segment_op(low=0.5, high=1.5)
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):
     """Product of the rows of ``data`` in each segment; an empty segment holds 1.
 
@@ -556,9 +550,8 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):
         >>> kcore.ops.segment_prod([2.0, 3.0, 4.0], [0, 0, 1], num_segments=2)
         ... # tensor [6.0, 4.0]
     """
-    mask, data = _segment_masks(ops, data, segment_ids, num_segments)
-    ones = ops.ones((), ops.dtype(data))
-    return ops.prod(ops.where(mask, ops.expand_dims(data, 0), ones), axis=1, dtype=ops.dtype(data))
+    values, dtype = _segment_spread(ops, data, segment_ids, num_segments, lambda dtype: 1)
+    return ops.prod(values, axis=1, dtype=dtype)
 
 
 for _function in (segment_sum, segment_max, segment_min, segment_prod):

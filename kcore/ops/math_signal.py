@@ -292,6 +292,16 @@ def _pair_cases(shapes_2d=False):
     )
 
 
+def _fft2_op():
+    """The ``@op`` of ``fft2`` and ``ifft2``: a ``(real, imag)`` pair of rank 2 or more."""
+    return op(
+        "math",
+        tensors=("x",),
+        expect=lambda values: _pair_problem(values["x"], 2),
+        cases=_pair_cases(shapes_2d=True),
+    )
+
+
 # --------------------------------------------------------------------------- framing
 
 
@@ -342,12 +352,7 @@ def fft(x):
     ...
 
 
-@op(
-    "math",
-    tensors=("x",),
-    expect=lambda values: _pair_problem(values["x"], 2),
-    cases=_pair_cases(shapes_2d=True),
-)
+@_fft2_op()
 def fft2(x):
     """The two-dimensional discrete Fourier transform over the last two axes of a
     complex tensor given as a ``(real, imag)`` pair; returns a ``(real, imag)`` pair.
@@ -360,12 +365,7 @@ def fft2(x):
     ...
 
 
-@op(
-    "math",
-    tensors=("x",),
-    expect=lambda values: _pair_problem(values["x"], 2),
-    cases=_pair_cases(shapes_2d=True),
-)
+@_fft2_op()
 def ifft2(x):
     """The inverse two-dimensional discrete Fourier transform over the last two axes of
     a complex tensor given as a ``(real, imag)`` pair (scaled by ``1 / n``, so

@@ -774,17 +774,24 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
 # -- space and depth --------------------------------------------------------------------
 
 
-@op(
-    "nn",
-    composite=True,
-    tensors=("x",),
-    expect=_space_rule(to_depth=False),
-    cases=_cases(
-        _case("cl", ((1, 2, 3, 8),), {"block_size": 2}, True),
-        _case("cf", ((2, 8, 2, 1),), {"block_size": 2, "data_format": "channels_first"}),
-        _case("cl-int32", ((1, 1, 2, 9),), {"block_size": 3}, dtype="int32"),
-    ),
-)
+def _space_op(to_depth, cl_shape, cf_shape, int_shape):
+    """The declaration of :func:`depth_to_space` / :func:`space_to_depth`: their check
+    and the same three cases of x's given shapes (channels_last with gradients,
+    channels_first, int32 with ``block_size=3``)."""
+    return op(
+        "nn",
+        composite=True,
+        tensors=("x",),
+        expect=_space_rule(to_depth=to_depth),
+        cases=_cases(
+            _case("cl", (cl_shape,), {"block_size": 2}, True),
+            _case("cf", (cf_shape,), {"block_size": 2, "data_format": "channels_first"}),
+            _case("cl-int32", (int_shape,), {"block_size": 3}, dtype="int32"),
+        ),
+    )
+
+
+@_space_op(False, (1, 2, 3, 8), (2, 8, 2, 1), (1, 1, 2, 9))
 def depth_to_space(x, block_size, data_format="channels_last"):
     """Move channel blocks into ``block_size x block_size`` spatial tiles of a 4-D
     tensor: channels_last reads channel ``(i * block + j) * C + c`` (TensorFlow's
@@ -809,17 +816,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     return ops.reshape(y, (-1, c // (b * b), h * b, w * b))
 
 
-@op(
-    "nn",
-    composite=True,
-    tensors=("x",),
-    expect=_space_rule(to_depth=True),
-    cases=_cases(
-        _case("cl", ((1, 4, 6, 2),), {"block_size": 2}, True),
-        _case("cf", ((2, 2, 4, 2),), {"block_size": 2, "data_format": "channels_first"}),
-        _case("cl-int32", ((1, 3, 3, 2),), {"block_size": 3}, dtype="int32"),
-    ),
-)
+@_space_op(True, (1, 4, 6, 2), (2, 2, 4, 2), (1, 3, 3, 2))
 def space_to_depth(x, block_size, data_format="channels_last"):
     """The inverse of :func:`depth_to_space`: ``block_size x block_size`` spatial
     tiles of a 4-D tensor become channels, in the same orders.

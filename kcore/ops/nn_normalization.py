@@ -137,22 +137,21 @@ def _one_hot_rule(values):
     name = _dtype_name(values["x"])
     if name is not None and (not is_int_dtype(name) or name == "bool"):
         return "x of an integer dtype (class indices)"
-    shape = rules._shape(values["x"])
-    axis = values["axis"]
-    if shape is not None:
-        ndim = len(shape)
-        if isinstance(axis, bool) or not isinstance(axis, int) or not -ndim - 1 <= axis <= ndim:
-            return f"axis in [-{ndim + 1}, {ndim}] for x of rank {ndim}, got {axis!r}"
-    return None
+    return _new_axis_problem(values, "x")
 
 
 def _multi_hot_rule(values):
-    shape = rules._shape(values["inputs"])
+    return _new_axis_problem(values, "inputs")
+
+
+def _new_axis_problem(values, name):
+    """What is wrong with ``axis`` as the position of a new axis of ``values[name]``."""
+    shape = rules._shape(values[name])
     axis = values["axis"]
     if shape is not None:
         ndim = len(shape)
         if isinstance(axis, bool) or not isinstance(axis, int) or not -ndim - 1 <= axis <= ndim:
-            return f"axis in [-{ndim + 1}, {ndim}] for inputs of rank {ndim}, got {axis!r}"
+            return f"axis in [-{ndim + 1}, {ndim}] for {name} of rank {ndim}, got {axis!r}"
     return None
 
 
@@ -644,17 +643,23 @@ def _rms_scaling(kwargs) -> bool:
 
 def _on_axes(ops, value, axes, x):
     """``gamma``/``beta`` of the normalized axes' shape, reshaped to broadcast there."""
-    shape = ops.shape(x)
-    ndim = len(shape)
-    if len(ops.shape(value)) == ndim or axes == [ndim - 1]:
-        return value
+    own = ops.shape(value)
+    target = _on_axes_shape(len(own), own, axes, len(ops.shape(x)))
+    return value if target is None else ops.reshape(value, target)
+
+
+def _on_axes_shape(rank, shape, axes, ndim):
+    """The shape that makes a value of rank ``rank`` and shape ``shape`` (read only
+    when ``rank == len(axes)``) broadcast on ``axes`` of a rank-``ndim`` tensor, or
+    ``None`` when it already does. Shared by the backends' ``layer_normalization``."""
+    if rank == ndim or axes == [ndim - 1]:
+        return None
     # Sizes from the value itself, so unknown (symbolic) sizes of x do not matter.
     target = [1] * ndim
-    own = ops.shape(value)
-    sizes = own if len(own) == len(axes) else (-1,) * len(axes)
+    sizes = shape if rank == len(axes) else (-1,) * len(axes)
     for a, size in zip(axes, sizes):
         target[a] = size
-    return ops.reshape(value, target)
+    return target
 
 
 @op("nn", composite=True, tensors=("x",), grad=False, expect=_one_hot_rule, cases=_ONE_HOT)

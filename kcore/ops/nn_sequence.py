@@ -62,19 +62,37 @@ def _check_attention(query, key, value, flash_attention=None, attn_logits_soft_c
             return
     except Exception:  # noqa: S110 - the full check below words the problem
         pass
-    problem = _attention_problem(query, key, value, flash_attention, attn_logits_soft_cap)
+    _raise(_attention_problem(query, key, value, flash_attention, attn_logits_soft_cap))
+
+
+def _blank_index(mask_index, classes):
+    """``ctc_decode``'s blank class as an index in ``[0, classes)``: ``None`` is the
+    last class, a negative index counts from the end."""
+    if mask_index is None:
+        return classes - 1
+    if mask_index < 0:
+        return mask_index + classes
+    return mask_index
+
+
+def _raise(problem):
+    """Raise ``problem`` (what was expected, worded) as a ``ValueError``, if any."""
     if problem:
         raise ValueError(problem)
 
 
-def _attention_rule(values):
-    return _attention_problem(
-        values["query"],
-        values["key"],
-        values["value"],
-        values.get("flash_attention"),
-        values.get("attn_logits_soft_cap"),
-    )
+def _rule(problem, *names):
+    """The ``expect=`` rule that words ``problem`` of the op's arguments ``names``."""
+
+    def rule(values):
+        return problem(*(values.get(name) for name in names))
+
+    return rule
+
+
+_attention_rule = _rule(
+    _attention_problem, "query", "key", "value", "flash_attention", "attn_logits_soft_cap"
+)
 
 
 def _flash_unsupported():
@@ -102,15 +120,10 @@ def _ctc_problem(target, output, target_length, output_length):
 
 
 def _check_ctc(target, output, target_length, output_length):
-    problem = _ctc_problem(target, output, target_length, output_length)
-    if problem:
-        raise ValueError(problem)
+    _raise(_ctc_problem(target, output, target_length, output_length))
 
 
-def _ctc_rule(values):
-    return _ctc_problem(
-        values["target"], values["output"], values["target_length"], values["output_length"]
-    )
+_ctc_rule = _rule(_ctc_problem, "target", "output", "target_length", "output_length")
 
 
 def _decode_problem(inputs, sequence_lengths, strategy, beam_width, top_paths):
@@ -130,19 +143,12 @@ def _decode_problem(inputs, sequence_lengths, strategy, beam_width, top_paths):
 
 
 def _check_decode(inputs, sequence_lengths, strategy, beam_width, top_paths):
-    problem = _decode_problem(inputs, sequence_lengths, strategy, beam_width, top_paths)
-    if problem:
-        raise ValueError(problem)
+    _raise(_decode_problem(inputs, sequence_lengths, strategy, beam_width, top_paths))
 
 
-def _decode_rule(values):
-    return _decode_problem(
-        values["inputs"],
-        values["sequence_lengths"],
-        values["strategy"],
-        values["beam_width"],
-        values["top_paths"],
-    )
+_decode_rule = _rule(
+    _decode_problem, "inputs", "sequence_lengths", "strategy", "beam_width", "top_paths"
+)
 
 
 # ---------------------------------------------------------------------------------------

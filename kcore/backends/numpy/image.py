@@ -12,8 +12,10 @@ import numpy as np
 from kcore.ops.image import (
     _check_resize,
     _compute_dtype,
+    _crop_key,
     _data_format,
     _nearest_indices,
+    _pad_widths,
     _resize_geometry,
     _resize_weights,
     _validate,
@@ -48,10 +50,7 @@ def resize(
     )
     x = images
     if crop is not None:
-        key = [slice(None)] * x.ndim
-        key[h_axis] = slice(crop[0], crop[0] + crop[1])
-        key[w_axis] = slice(crop[2], crop[2] + crop[3])
-        x = x[tuple(key)]
+        x = x[_crop_key(x.ndim, h_axis, w_axis, crop)]
     if interpolation == "nearest" and pad is None:
         x = np.take(x, _nearest_indices(x.shape[h_axis], size[0]), axis=h_axis)
         return np.take(x, _nearest_indices(x.shape[w_axis], size[1]), axis=w_axis)
@@ -59,9 +58,7 @@ def resize(
     # float64 throughout: the reference rounds once, at the end.
     x = x.astype(np.float64)
     if pad is not None:
-        widths = [(0, 0)] * x.ndim
-        widths[h_axis] = (pad[0], pad[0])
-        widths[w_axis] = (pad[1], pad[1])
+        widths = _pad_widths(x.ndim, h_axis, w_axis, pad)
         x = np.pad(x, widths, constant_values=float(np.asarray(fill_value, compute)))
     for axis, out_size in ((h_axis, size[0]), (w_axis, size[1])):
         weights = _resize_weights(x.shape[axis], out_size, interpolation, antialias)

@@ -24,6 +24,7 @@ from kcore.ops.image_transform import (
     _fill_for,
     _homography_np,
     _is_integer,
+    _projective_map,
 )
 
 
@@ -112,9 +113,7 @@ def _transform_images(images, transform, order, fill_mode, fill_value, data_form
     t = np.broadcast_to(transform.astype(compute), (batch, 8))[:, :, None, None]
     y = np.arange(height, dtype=compute)[:, None]
     x = np.arange(width, dtype=compute)[None, :]
-    k = t[:, 6] * x + t[:, 7] * y + 1
-    xs = (t[:, 0] * x + t[:, 1] * y + t[:, 2]) / k
-    ys = (t[:, 3] * x + t[:, 4] * y + t[:, 5]) / k
+    ys, xs = _projective_map(t, y, x)
     b = np.arange(batch)[:, None, None]
     out = _interpolate(
         images.astype(compute), [ys, xs], order, fill_mode, _fill_for(dtype, fill_value), (b,)

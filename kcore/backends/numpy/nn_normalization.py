@@ -5,14 +5,14 @@ implementations (the reference). Result dtypes are stated as Keras 3 gives them 
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from kcore import config
 from kcore.backends.numpy.ops import convert_to_tensor as _tensor
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_normalization import (
+    _on_axes_shape,
+    _rms_scaling,
     check_integer_dtype,
     check_order,
     check_same_shape,
@@ -95,13 +95,18 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     return np.asarray((wide / np.maximum(norm, epsilon)).astype(x.dtype))
 
 
-def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+def _widened(x, epsilon):
+    """``x`` in its compute dtype (at least float32), its own dtype, that compute
+    dtype and the epsilon to use (``None``: the configured one)."""
     x = _array(x)
-    original = x.dtype
     if epsilon is None:
         epsilon = config.epsilon()
     compute = result_type(x.dtype.name, "float32")
-    wide = x.astype(compute)
+    return x.astype(compute), x.dtype, compute, epsilon
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    wide, original, compute, epsilon = _widened(x, epsilon)
     mean_square = np.mean(np.square(wide), axis=_axes(axis), keepdims=True)
     out = wide / np.sqrt(mean_square + epsilon)
     if scale is not None:
@@ -111,12 +116,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     rms_scaling = _rms_scaling(kwargs)
-    x = _array(x)
-    original = x.dtype
-    if epsilon is None:
-        epsilon = config.epsilon()
-    compute = result_type(x.dtype.name, "float32")
-    wide = x.astype(compute)
+    wide, original, compute, epsilon = _widened(x, epsilon)
     ndim = wide.ndim
     axes = normalized_axes(axis, ndim)
     gamma, beta = (
@@ -139,26 +139,9 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
     return np.asarray(out.astype(original))
 
 
-def _rms_scaling(kwargs):
-    rms_scaling = bool(kwargs.pop("rms_scaling", False))
-    if rms_scaling:
-        warnings.warn(
-            "layer_normalization(rms_scaling=True) is deprecated: it scales by the "
-            "variance, not the root mean square; use kcore.ops.rms_normalization",
-            stacklevel=3,
-        )
-    return rms_scaling
-
-
 def _on_axes(value, axes, x):
-    if value.ndim == x.ndim or axes == [x.ndim - 1]:
-        return value
-    # Sizes from the value itself, so unknown (symbolic) sizes of x do not matter.
-    shape = [1] * x.ndim
-    sizes = value.shape if value.ndim == len(axes) else (-1,) * len(axes)
-    for a, size in zip(axes, sizes):
-        shape[a] = size
-    return value.reshape(shape)
+    shape = _on_axes_shape(value.ndim, value.shape, axes, x.ndim)
+    return value if shape is None else value.reshape(shape)
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):

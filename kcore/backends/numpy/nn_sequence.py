@@ -6,6 +6,7 @@ import numpy as np
 
 from kcore.dtypes import result_type, standardize_dtype
 from kcore.ops.nn_sequence import (
+    _blank_index,
     _check_attention,
     _check_ctc,
     _check_decode,
@@ -137,10 +138,7 @@ def ctc_decode(
     dtype = result_type(standardize_dtype(inputs.dtype), "float32")
     inputs = inputs.astype(dtype)
     lengths = np.asarray(sequence_lengths).astype(np.int64)
-    if mask_index is None:
-        mask_index = inputs.shape[-1] - 1
-    elif mask_index < 0:
-        mask_index += inputs.shape[-1]
+    mask_index = _blank_index(mask_index, inputs.shape[-1])
     if strategy == "greedy":
         return _greedy_decode(inputs, lengths, merge_repeated, mask_index, dtype)
     return _beam_search_decode(inputs, lengths, beam_width, top_paths, mask_index, dtype)
