@@ -24,15 +24,20 @@ def array_positions(case: Any) -> list[int]:
     return [i for i, a in enumerate(case.args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
 
 
+def op_function(namespace: Any, spec: Any) -> Any:
+    """``namespace.<op>``, or ``namespace.<keras namespace>.<op>`` for the ops Keras keeps
+    only in their own namespace (``kcore.ops.image.resize``)."""
+    function = getattr(namespace, spec.name, None)
+    return (
+        function if function is not None else getattr(getattr(namespace, spec.namespace), spec.name)
+    )
+
+
 def _call(namespace: Any, spec: Any, case: Any, arrays: list[Any]) -> Any:
     args = list(case.args)
     for position, array in zip(array_positions(case), arrays):
         args[position] = array
-    # Ops Keras keeps apart (``kcore.ops.image.resize``) are only in their own namespace.
-    function = getattr(namespace, spec.name, None) or getattr(
-        getattr(namespace, spec.namespace), spec.name
-    )
-    return function(*args, **case.kwargs)
+    return op_function(namespace, spec)(*args, **case.kwargs)
 
 
 def _outputs(value: Any) -> list[Any]:

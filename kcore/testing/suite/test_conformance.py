@@ -80,22 +80,13 @@ def _params(test: str, differentiated: bool = False):
 def _public(spec):
     """The public op; a composite that needs a primitive this backend lacks raises
     OpNotImplementedError naming that primitive, reported as an expected failure."""
-    function = _op_of(kcore.ops, spec)
+    function = gradients.op_function(kcore.ops, spec)
 
     def call(*args, **kwargs):
         with _missing_primitive():
             return function(*args, **kwargs)
 
     return call
-
-
-def _op_of(namespace, spec):
-    """``namespace.<op>``, or ``namespace.<keras namespace>.<op>`` for the ops Keras keeps
-    only in their own namespace (``kcore.ops.image.resize``)."""
-    function = getattr(namespace, spec.name, None)
-    if function is None:
-        function = getattr(getattr(namespace, spec.namespace), spec.name)
-    return function
 
 
 @contextlib.contextmanager
