@@ -113,6 +113,11 @@ class Backend:
         gradient: ``(fn, *tensors) -> tuple of tensors``, the gradient of the scalar
             ``fn(*tensors)`` with respect to each argument (zeros where it does not
             depend on one); ``None`` on inference-only backends.
+        layer_mixin: a class ``kcore.layers.Layer`` also derives from on this backend
+            (torch: ``torch.nn.Module``, so a layer has ``parameters()`` and
+            ``state_dict()``), or ``None``. It may define ``_kcore_pre_init(self)``
+            (called before ``__init__``), ``_kcore_track_variable(self, variable)`` and
+            ``_kcore_track_layers(self, layers)`` (called after the layer is built).
     """
 
     name: str
@@ -129,6 +134,7 @@ class Backend:
     compute_output_spec: Callable[..., Any]
     is_tensor: Callable[[Any], bool]
     gradient: Callable[..., tuple[Any, ...]] | None = None
+    layer_mixin: type | None = None
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary (used by ``kcore backends show``)."""
@@ -196,6 +202,7 @@ class BackendDescriptor:
         compute_output_spec: Callable[..., Any],
         dtypes: frozenset[str] | None = None,
         gradient: Callable[..., tuple[Any, ...]] | None = None,
+        layer_mixin: type | None = None,
     ) -> Backend:
         """A :class:`Backend` with the fields this descriptor already knows filled in.
 
@@ -222,6 +229,7 @@ class BackendDescriptor:
             compute_output_spec=compute_output_spec,
             is_tensor=ops["is_tensor"],
             gradient=gradient,
+            layer_mixin=layer_mixin,
         )
 
 

@@ -31,7 +31,7 @@ def _refuse(self: KerasTensor, *args: Any, **kwargs: Any) -> Any:
 class KerasTensor:
     """A placeholder with a shape and a dtype; it holds no data."""
 
-    __slots__ = ("shape", "dtype", "name")
+    __slots__ = ("shape", "dtype", "name", "_keras_history", "_keras_mask", "sparse", "ragged")
     __array_priority__ = 1000  # NumPy defers binary operators to ours
 
     def __init__(self, shape: Any, dtype: Any = "float32", name: str | None = None) -> None:
@@ -46,13 +46,20 @@ class KerasTensor:
         self.shape = shape
         self.dtype = standardize_dtype(dtype)
         self.name = name
+        self.sparse = False
+        self.ragged = False
+        #: ``(operation, node_index, tensor_index)`` of the layer call that made it.
+        self._keras_history = None
+        #: The symbolic mask that travels with it in the functional API, or None.
+        self._keras_mask = None
 
     @property
     def ndim(self) -> int:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}>"
+        name = f", name={self.name}" if self.name else ""
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}{name}>"
 
     def __eq__(self, other: object) -> bool:  # structural equality for tests and specs
         if not isinstance(other, KerasTensor):
@@ -96,6 +103,18 @@ class KerasTensor:
 
     def __matmul__(self, other: Any) -> Any:
         return _ops().matmul(self, other)
+
+    def __neg__(self) -> Any:
+        return _ops().negative(self)
+
+    def __pow__(self, other: Any) -> Any:
+        return _ops().power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _ops().power(other, self)
+
+    def __getitem__(self, key: Any) -> Any:
+        return _ops().get_item(self, key)
 
     def __rmatmul__(self, other: Any) -> Any:
         return _ops().matmul(other, self)

@@ -47,6 +47,9 @@ class JaxVariable(Variable):
     def _to_numpy(self, value: jax.Array) -> np.ndarray:
         return np.array(value)
 
+    def _creation_scope(self) -> Any:
+        return jax.ensure_compile_time_eval()
+
 
 def _eval_shape(fn, args, kwargs):
     # Only the placeholders are traced; other arguments (axis=..., flags) stay static.

@@ -47,15 +47,14 @@ class OpenVINOVariable(Variable):
         # Tensor.data.shape costs well under a microsecond; iterating Tensor.shape ~12 µs.
         return tuple(self._value.data.shape)
 
-    @property
-    def dtype(self) -> str:
+    def _dtype_name(self) -> str:
         return ov_ops.dtype_name(self._value.element_type)
 
-    def assign_add(self, value: Any) -> ov.Tensor:
-        return self.assign(ov_ops.add(self._value, self._convert(value, self.dtype)))
+    def _assign_add(self, value: Any) -> ov.Tensor:
+        return self._assign(ov_ops.add(self._value, self._convert(value, self.dtype)))
 
-    def assign_sub(self, value: Any) -> ov.Tensor:
-        return self.assign(ov_ops.subtract(self._value, self._convert(value, self.dtype)))
+    def _assign_sub(self, value: Any) -> ov.Tensor:
+        return self._assign(ov_ops.subtract(self._value, self._convert(value, self.dtype)))
 
     def __add__(self, other: Any) -> ov.Tensor:
         return ov_ops.add(self._value, other)

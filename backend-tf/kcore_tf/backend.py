@@ -59,6 +59,17 @@ class TFVariable(Variable):
     def _convert(self, value: Any, dtype: str | None) -> Any:
         return tf_ops.convert_to_tensor(value, dtype=dtype)
 
+    #: ``tf.GradientTape`` takes the variable as a source (``tape.gradient(loss,
+    #: layer.trainable_variables)``) through its resource handle.
+    _should_act_as_resource_variable = True
+
+    @property
+    def handle(self) -> Any:
+        return self._value.handle
+
+    def _creation_scope(self) -> Any:
+        return tf.init_scope()
+
     def _initialize(self, value: Any) -> None:
         self._value = tf.Variable(value, trainable=self.trainable, name=self.name)
 
@@ -72,7 +83,7 @@ class TFVariable(Variable):
         """Let TensorFlow ops take this variable where they take a tensor."""
         # Delegating keeps tf.Variable's rules: a read on the tape, and an error (not
         # a silent cast) when another dtype is asked for.
-        return tf.convert_to_tensor(self._value, dtype=dtype, name=name)
+        return tf.convert_to_tensor(self.value, dtype=dtype, name=name)
 
 
 def _leaf_spec(x: Any) -> Any:
@@ -134,8 +145,22 @@ def gradient(fn, *args):
     return tuple(tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads)
 
 
+def _skip_autograph_for_kcore() -> None:
+    """Let ``tf.function`` call kcore's own code as is: the generated op functions have
+    no source for AutoGraph to read (it would warn on each), and kcore's layers use
+    only ops, no tensor-dependent Python control flow. User code is still converted."""
+    try:
+        from tensorflow.python.autograph.core import config as autograph_config
+    except ImportError:  # pragma: no cover - a TensorFlow without this module
+        return
+    rules = autograph_config.CONVERSION_RULES
+    if not any(getattr(rule, "_prefix", None) == "kcore" for rule in rules):
+        autograph_config.CONVERSION_RULES = (autograph_config.DoNotConvert("kcore"), *rules)
+
+
 def make_backend(descriptor: BackendDescriptor) -> Backend:
     """The Backend object (called by the descriptor when this backend is selected)."""
+    _skip_autograph_for_kcore()
     return descriptor.assemble(
         version=__version__,
         framework_version=tf.__version__,

@@ -14,7 +14,7 @@ from kcore.dtypes import standardize_dtype
 from kcore.keras_tensor import KerasTensor
 from kcore.ops.contract import collect_ops
 from kcore.shape_inference import compute_output_spec_by_probing
-from kcore.variables import Variable
+from kcore.variables import Variable, in_stateless_scope
 from kcore_torch import (
     __version__,
     control,
@@ -35,6 +35,7 @@ from kcore_torch import (
     random,
 )
 from kcore_torch import ops as torch_ops
+from kcore_torch.layer import TorchLayer
 
 _symbolic = torch_ops.symbolic_state
 
@@ -75,10 +76,13 @@ class TorchVariable(Variable):
         dtype: Any = None,
         trainable: bool = True,
         name: str | None = None,
+        **kwargs: Any,
     ) -> None:
         # A variable created while compute_output_spec traces still holds real data.
         with torch_ops.symbolic_scope(False):
-            super().__init__(initializer, shape=shape, dtype=dtype, trainable=trainable, name=name)
+            super().__init__(
+                initializer, shape=shape, dtype=dtype, trainable=trainable, name=name, **kwargs
+            )
 
     # -- storage -------------------------------------------------------------
     def _convert(self, value: Any, dtype: str | None) -> torch.Tensor:
@@ -138,15 +142,16 @@ class TorchVariable(Variable):
     def shape(self) -> tuple[int, ...]:
         return tuple(self._parameter.shape)
 
-    @property
-    def dtype(self) -> str:
+    def _dtype_name(self) -> str:
         return torch_ops.STANDARD_NAMES[self._parameter.dtype]
 
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the value (also inside shape inference)."""
+        if in_stateless_scope():
+            return super().numpy()
         return torch_ops.convert_to_numpy(self._parameter)
 
-    def assign(self, value: Any) -> torch.Tensor:
+    def _assign(self, value: Any) -> torch.Tensor:
         """Copy ``value`` (same shape) into the Parameter in place; returns the value."""
         # Overridden only for speed (optimizers call it every step): the torch dtype is
         # at hand, so the dtype name need not be parsed again.
@@ -160,11 +165,11 @@ class TorchVariable(Variable):
         self._direct_assign(value)
         return self._value
 
-    def assign_add(self, value: Any) -> torch.Tensor:
+    def _assign_add(self, value: Any) -> torch.Tensor:
         """Add ``value`` (broadcast to the variable's shape) in place."""
         return self._update_in_place(value, torch.Tensor.add_, "add")
 
-    def assign_sub(self, value: Any) -> torch.Tensor:
+    def _assign_sub(self, value: Any) -> torch.Tensor:
         """Subtract ``value`` (broadcast to the variable's shape) in place."""
         return self._update_in_place(value, torch.Tensor.sub_, "subtract")
 
@@ -258,5 +263,6 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         Variable=TorchVariable,
         compute_output_spec=compute_output_spec,
         gradient=gradient,
+        layer_mixin=TorchLayer,
         dtypes=_dtypes(),
     )

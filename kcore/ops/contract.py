@@ -251,12 +251,17 @@ def _failed(
             if spec.shape_rule is not None:
                 token = _RULE_BACKEND.set(backend)
                 try:
-                    return spec.shape_rule(*args, **kwargs)
+                    result = spec.shape_rule(*args, **kwargs)
                 finally:
                     _RULE_BACKEND.reset(token)
-            return backend.compute_output_spec(impl, *args, **kwargs)
+            else:
+                result = backend.compute_output_spec(impl, *args, **kwargs)
         except Exception as symbolic_error:  # worded like an eager failure, below
             error = symbolic_error
+        else:
+            if symbolic_recorder is not None:
+                symbolic_recorder(spec, args, kwargs, result)
+            return result
     elif not isinstance(error, KcoreError):
         # Python lists and tuples where tensors go (``abs([1, -2])``): convert them and
         # try once more. Only failed calls get here, so tensors pay nothing for it.
@@ -282,6 +287,10 @@ def _failed(
     raise problem from None
 
 
+#: Set by the functional API (``kcore.layers``): ``(spec, args, kwargs, outputs)`` is
+#: called after an op answered for KerasTensor arguments, to record it as a graph node.
+symbolic_recorder: Callable[..., None] | None = None
+
 #: The backend whose op a shape rule is answering for (see :func:`rule_backend`).
 _RULE_BACKEND: contextvars.ContextVar[Any] = contextvars.ContextVar("kcore_rule_backend")
 
@@ -299,14 +308,28 @@ def rule_backend() -> Any:
 
 
 def _lists_converted(spec: OpSpec, values: dict[str, Any], backend: Any) -> dict | None:
+    """``values`` with Python number lists converted to tensors and ``kcore.Variable``
+    arguments read (frameworks such as JAX refuse foreign objects); ``None`` when
+    there was nothing to change."""
+    from kcore.variables import Variable
+
     convert = backend.ops.get("convert_to_tensor")
-    if convert is None:
-        return None
     changed = dict(values)
     any_converted = False
-    for name in spec.tensors:
-        value = values.get(name)
-        if isinstance(value, list | tuple) and value and _numbers_only(value):
+    for name, value in values.items():
+        if isinstance(value, Variable):
+            changed[name] = value.value
+            any_converted = True
+        elif isinstance(value, list | tuple) and any(isinstance(v, Variable) for v in value):
+            changed[name] = type(value)(v.value if isinstance(v, Variable) else v for v in value)
+            any_converted = True
+        elif (
+            convert is not None
+            and name in spec.tensors
+            and isinstance(value, list | tuple)
+            and value
+            and _numbers_only(value)
+        ):
             changed[name] = convert(value)
             any_converted = True
     return changed if any_converted else None
