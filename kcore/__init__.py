@@ -32,14 +32,45 @@ __all__ = [
     "hookspecs",
     "Variable",
     "KerasTensor",
+    "initializers",
+    "regularizers",
+    "constraints",
+    "activations",
+    "tree",
+    "dtype_policies",
+    "saving",
 ]
 
 _LAZY_MODULES = {"ops", "random", "backend", "registry", "hookspecs", "dtypes"}
+_LAZY_MODULES |= {"initializers", "regularizers", "constraints", "activations", "tree"}
+_LAZY_MODULES |= {"dtype_policies", "saving"}
+
+
+#: Top-level names served from the module that defines them (Keras's ``keras.Layer``...).
+_LAZY_ATTRIBUTES = {
+    "layers": "kcore.layers",
+    "models": "kcore.models",
+    "utils": "kcore.utils",
+    "Layer": "kcore.layers:Layer",
+    "InputSpec": "kcore.layers:InputSpec",
+    "Input": "kcore.layers:Input",
+    "Model": "kcore.models:Model",
+    "Sequential": "kcore.models:Sequential",
+    "StatelessScope": "kcore.variables:StatelessScope",
+    "DTypePolicy": "kcore.dtype_policies:DTypePolicy",
+    "FloatDTypePolicy": "kcore.dtype_policies:FloatDTypePolicy",
+    "Initializer": "kcore.initializers:Initializer",
+    "Regularizer": "kcore.regularizers:Regularizer",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
         return importlib.import_module(f"kcore.{name}")
+    if name in _LAZY_ATTRIBUTES:
+        module, _, attribute = _LAZY_ATTRIBUTES[name].partition(":")
+        loaded = importlib.import_module(module)
+        return getattr(loaded, attribute) if attribute else loaded
     if name == "KerasTensor":
         from kcore.keras_tensor import KerasTensor
 

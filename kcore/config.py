@@ -206,8 +206,8 @@ def backend_source() -> str:
     return _state.backend_source or "auto"
 
 
-def set_backend(name: str) -> None:
-    """Select ``name`` for this process, overriding ``KCORE_BACKEND`` and the file.
+def set_backend(backend: str) -> None:
+    """Select ``backend`` (a name) for this process, overriding ``KCORE_BACKEND`` and the file.
 
     If ``kcore.ops`` is already bound it is rebound to the new backend; functions
     imported from it earlier (``from kcore.ops import add``) keep the old backend, and
@@ -221,7 +221,7 @@ def set_backend(name: str) -> None:
 
     from kcore import registry
 
-    canonical = registry.canonical_backend_name(name)
+    canonical = registry.canonical_backend_name(backend)
     _state.backend, _state.backend_source = canonical, "set_backend"
     ops_module = sys.modules.get("kcore.ops")
     if ops_module is not None and getattr(ops_module, "_bound_backend", None) is not None:
@@ -240,29 +240,56 @@ def floatx() -> str:
 
 
 def set_floatx(value: str) -> None:
-    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"``, ``"float64"``)."""
+    """Set the default float dtype (``"float16"``, ``"bfloat16"``, ``"float32"``, ``"float64"``).
+
+    Example::
+
+        >>> kcore.config.set_floatx("float64")
+    """
     _state.overrides["floatx"] = _check_floatx(value, "set_floatx")
     _forget_promotions()
 
 
 def epsilon() -> float:
-    """The fuzz factor used in numeric expressions, ``1e-7`` unless configured."""
+    """The fuzz factor used in numeric expressions, ``1e-7`` unless configured.
+
+    Example::
+
+        >>> kcore.config.epsilon()
+        1e-07
+    """
     return float(_state.value("epsilon", 1e-7))
 
 
 def set_epsilon(value: float) -> None:
-    """Set the fuzz factor returned by :func:`epsilon`."""
+    """Set the fuzz factor returned by :func:`epsilon`.
+
+    Example::
+
+        >>> kcore.config.set_epsilon(1e-5)
+    """
     _state.overrides["epsilon"] = _check_epsilon(value, "set_epsilon")
 
 
 def image_data_format() -> str:
-    """``"channels_last"`` (default) or ``"channels_first"``."""
+    """``"channels_last"`` (default) or ``"channels_first"``.
+
+    Example::
+
+        >>> kcore.config.image_data_format()
+        'channels_last'
+    """
     return _state.value("image_data_format", "channels_last")
 
 
-def set_image_data_format(value: str) -> None:
-    """Set the default image data format."""
-    _state.overrides["image_data_format"] = _check_data_format(value, "set_image_data_format")
+def set_image_data_format(data_format: str) -> None:
+    """Set the default image data format.
+
+    Example::
+
+        >>> kcore.config.set_image_data_format("channels_first")
+    """
+    _state.overrides["image_data_format"] = _check_data_format(data_format, "set_image_data_format")
 
 
 def settings() -> Settings:
@@ -276,6 +303,229 @@ def settings() -> Settings:
         image_data_format=image_data_format(),
         config_file=str(path) if path.is_file() else None,
     )
+
+
+# -- Keras's other global switches (all kept in _state.overrides, so _reset() clears them)
+
+
+def dtype_policy() -> Any:
+    """The global :class:`kcore.dtype_policies.DTypePolicy`; by default the policy named
+    by :func:`floatx` at the first call.
+
+    Example::
+
+        >>> kcore.config.dtype_policy()
+        <DTypePolicy "float32">
+    """
+    policy = _state.overrides.get("dtype_policy")
+    if policy is None:
+        from kcore.dtype_policies import DTypePolicy
+
+        policy = _state.overrides["dtype_policy"] = DTypePolicy(floatx())
+    return policy
+
+
+def set_dtype_policy(policy: Any) -> None:
+    """Set the global dtype policy: a name (``"mixed_float16"``, ``"bfloat16"``...) or a
+    :class:`kcore.dtype_policies.DTypePolicy`. Layers made afterwards use it.
+
+    Example::
+
+        >>> kcore.config.set_dtype_policy("mixed_float16")
+        >>> kcore.config.dtype_policy().compute_dtype
+        'float16'
+    """
+    from kcore.dtype_policies import DTypePolicy
+
+    if isinstance(policy, str):
+        policy = DTypePolicy(policy)
+    elif not isinstance(policy, DTypePolicy):
+        raise ValueError(
+            "Invalid `policy` argument. Expected the string name of a policy (such as "
+            f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={policy!r} "
+            f"(of type {type(policy)})"
+        )
+    _state.overrides["dtype_policy"] = policy
+
+
+def enable_interactive_logging() -> None:
+    """Progress bars and logs go to stdout (the default).
+
+    Example::
+
+        >>> kcore.config.enable_interactive_logging()
+    """
+    _state.overrides["interactive_logging"] = True
+
+
+def disable_interactive_logging() -> None:
+    """Logs go through Python's ``logging`` instead of interactive stdout output.
+
+    Example::
+
+        >>> kcore.config.disable_interactive_logging()
+    """
+    _state.overrides["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    """Whether interactive logging is on (default ``True``).
+
+    Example::
+
+        >>> kcore.config.is_interactive_logging_enabled()
+        True
+    """
+    return _state.overrides.get("interactive_logging", True)
+
+
+def enable_traceback_filtering() -> None:
+    """Hide kcore's internal frames from tracebacks (the default).
+
+    Example::
+
+        >>> kcore.config.enable_traceback_filtering()
+    """
+    _state.overrides["traceback_filtering"] = True
+
+
+def disable_traceback_filtering() -> None:
+    """Show full tracebacks, kcore's internal frames included.
+
+    Example::
+
+        >>> kcore.config.disable_traceback_filtering()
+    """
+    _state.overrides["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """Whether traceback filtering is on (default ``True``).
+
+    Example::
+
+        >>> kcore.config.is_traceback_filtering_enabled()
+        True
+    """
+    return _state.overrides.get("traceback_filtering", True)
+
+
+def enable_unsafe_deserialization() -> None:
+    """Allow loading configs that run code (``Lambda`` layers' bytecode): turns
+    ``safe_mode`` off for the rest of the process. Only for files you trust.
+
+    Example::
+
+        >>> kcore.config.enable_unsafe_deserialization()
+    """
+    _state.overrides["safe_mode"] = False
+
+
+def _in_safe_mode() -> bool | None:
+    """``False`` after :func:`enable_unsafe_deserialization`, else ``None`` (the caller's
+    ``safe_mode`` argument decides)."""
+    return _state.overrides.get("safe_mode")
+
+
+def enable_flash_attention() -> None:
+    """Let attention layers use flash attention where the backend and inputs allow it.
+
+    Example::
+
+        >>> kcore.config.enable_flash_attention()
+    """
+    _state.overrides["flash_attention"] = None
+
+
+def disable_flash_attention() -> None:
+    """Never use flash attention.
+
+    Example::
+
+        >>> kcore.config.disable_flash_attention()
+    """
+    _state.overrides["flash_attention"] = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """``False`` after :func:`disable_flash_attention`, else ``None`` (automatic), as
+    in Keras 3.
+
+    Example::
+
+        >>> kcore.config.is_flash_attention_enabled() is None
+        True
+    """
+    return _state.overrides.get("flash_attention")
+
+
+def is_nnx_enabled() -> bool:
+    """Whether Flax NNX integration is on: always ``False`` in kcore.
+
+    Example::
+
+        >>> kcore.config.is_nnx_enabled()
+        False
+    """
+    return False
+
+
+def _env_limit(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from None
+
+
+def max_epochs() -> int | None:
+    """The cap on epochs in any ``fit`` (``None``: no cap), set by :func:`set_max_epochs`
+    or the ``KCORE_MAX_EPOCHS`` environment variable.
+
+    Example::
+
+        >>> kcore.config.max_epochs() is None
+        True
+    """
+    if "max_epochs" in _state.overrides:
+        return _state.overrides["max_epochs"]
+    return _env_limit("KCORE_MAX_EPOCHS")
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap the number of epochs of every ``fit`` (``None`` removes the cap).
+
+    Example::
+
+        >>> kcore.config.set_max_epochs(1)
+    """
+    _state.overrides["max_epochs"] = max_epochs
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap on steps per epoch in ``fit``/``evaluate``/``predict`` (``None``: no cap),
+    set by :func:`set_max_steps_per_epoch` or ``KCORE_MAX_STEPS_PER_EPOCH``.
+
+    Example::
+
+        >>> kcore.config.max_steps_per_epoch() is None
+        True
+    """
+    if "max_steps_per_epoch" in _state.overrides:
+        return _state.overrides["max_steps_per_epoch"]
+    return _env_limit("KCORE_MAX_STEPS_PER_EPOCH")
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap the steps of every epoch (``None`` removes the cap).
+
+    Example::
+
+        >>> kcore.config.set_max_steps_per_epoch(10)
+    """
+    _state.overrides["max_steps_per_epoch"] = max_steps_per_epoch
 
 
 def _forget_promotions() -> None:

@@ -28,15 +28,40 @@ SPACES = {
     "ops.linalg": "kcore.ops.linalg",
     "ops.image": "kcore.ops.image",
     "random": "kcore.random",
+    "initializers": "kcore.initializers",
+    "regularizers": "kcore.regularizers",
+    "constraints": "kcore.constraints",
+    "activations": "kcore.activations",
+    "tree": "kcore.tree",
+    "dtype_policies": "kcore.dtype_policies",
+    "config": "kcore.config",
 }
 NAMES = [(space, name) for space in SPACES for name in sorted(SURFACE[space])]
+#: Keras names that a later issue brings: expected missing (strict xfails with the reason).
+DEFERRED = {
+    f"dtype_policies.{name}": "the quantization issue"
+    for name in (
+        "AWQDTypePolicy",
+        "GPTQDTypePolicy",
+        "Int4DTypePolicy",
+        "QuantizedDTypePolicy",
+        "QuantizedFloat8DTypePolicy",
+    )
+}
+
+
+def _param(space: str, name: str, *values):
+    key = f"{space}.{name}"
+    reason = DEFERRED.get(key)
+    marks = [pytest.mark.xfail(strict=True, reason=f"{key} comes with {reason}")] if reason else []
+    return pytest.param(*values, id=key, marks=marks)
 
 
 def _module(space: str):
     return importlib.import_module(SPACES[space])
 
 
-@pytest.mark.parametrize(("space", "name"), NAMES, ids=[f"{s}.{n}" for s, n in NAMES])
+@pytest.mark.parametrize(("space", "name"), [_param(s, n, s, n) for s, n in NAMES])
 def test_name_exists(space, name):
     assert callable(getattr(_module(space), name, None)), f"{SPACES[space]} lacks {name}"
 
@@ -86,7 +111,7 @@ def keras_signatures(tmp_path_factory):
 
 def _kcore_signature(space: str, name: str):
     target = getattr(_module(space), name)
-    if inspect.isclass(target):
+    if inspect.isclass(target) and target.__init__ is not object.__init__:
         target = target.__init__
     return [
         [p.name, p.kind.name, None if p.default is p.empty else repr(p.default)]
@@ -96,7 +121,7 @@ def _kcore_signature(space: str, name: str):
 
 
 @pytest.mark.parametrize(
-    "key", [f"{space}.{name}" for space, name in NAMES if name != "SeedGenerator"]
+    "key", [_param(s, n, f"{s}.{n}") for s, n in NAMES if n != "SeedGenerator"]
 )
 def test_signature_matches_keras(key, keras_signatures):
     if key not in keras_signatures:
