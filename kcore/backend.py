@@ -117,7 +117,9 @@ class Backend:
             (torch: ``torch.nn.Module``, so a layer has ``parameters()`` and
             ``state_dict()``), or ``None``. It may define ``_kcore_pre_init(self)``
             (called before ``__init__``), ``_kcore_track_variable(self, variable)`` and
-            ``_kcore_track_layers(self, layers)`` (called after the layer is built).
+            ``_kcore_track_layers(self, named_layers)`` (called after the layer is built).
+        takes_variables: whether the framework's functions accept a
+            ``kcore.Variable`` where they take an array (``False`` for JAX).
     """
 
     name: str
@@ -135,6 +137,9 @@ class Backend:
     is_tensor: Callable[[Any], bool]
     gradient: Callable[..., tuple[Any, ...]] | None = None
     layer_mixin: type | None = None
+    #: False when the framework refuses foreign objects where it takes arrays (JAX):
+    #: the public ops then read ``kcore.Variable`` arguments' values before calling.
+    takes_variables: bool = True
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary (used by ``kcore backends show``)."""
@@ -203,6 +208,7 @@ class BackendDescriptor:
         dtypes: frozenset[str] | None = None,
         gradient: Callable[..., tuple[Any, ...]] | None = None,
         layer_mixin: type | None = None,
+        takes_variables: bool = True,
     ) -> Backend:
         """A :class:`Backend` with the fields this descriptor already knows filled in.
 
@@ -230,6 +236,7 @@ class BackendDescriptor:
             is_tensor=ops["is_tensor"],
             gradient=gradient,
             layer_mixin=layer_mixin,
+            takes_variables=takes_variables,
         )
 
 

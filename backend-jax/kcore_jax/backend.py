@@ -114,6 +114,7 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
             nn_sequence,
         ),
         Variable=JaxVariable,
+        takes_variables=False,
         compute_output_spec=compute_output_spec,
         gradient=gradient,
         dtypes=_dtypes(descriptor),

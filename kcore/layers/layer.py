@@ -55,7 +55,7 @@ def reset_names() -> None:
 
 def snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # ----------------------------------------------------------------------- call context
@@ -75,7 +75,15 @@ _context = _CallContext()
 class _CallInfo:
     """What ``call``'s signature says, read once per class (not per call)."""
 
-    __slots__ = ("training", "mask", "training_default", "names", "var_kwargs", "build_args")
+    __slots__ = (
+        "training",
+        "mask",
+        "training_default",
+        "names",
+        "var_kwargs",
+        "build_args",
+        "computes_mask",
+    )
 
     def __init__(self, cls: type) -> None:
         params = list(inspect.signature(cls.call).parameters.values())[1:]
@@ -89,6 +97,7 @@ class _CallInfo:
         self.training_default = None if default is inspect.Parameter.empty else default
         build = list(inspect.signature(cls.build).parameters.values())[1:]
         self.build_args = [p.name for p in build]
+        self.computes_mask = cls.compute_mask is not Layer.compute_mask
 
 
 _call_infos: dict[type, _CallInfo] = {}
@@ -107,6 +116,11 @@ def _base() -> type:
 
 
 _BASE = _base()
+_BACKEND = _backend_module.current()
+#: ids of layers holding losses from their last call: a call clears its layers' only
+#: when there are any, so the common case walks nothing.
+_layers_with_losses: set[int] = set()
+_cast = _BACKEND.ops["cast"]
 _ALLOWED_KWARGS = frozenset({"input_shape", "batch_input_shape", "batch_size", "input_dim"})
 _OWN_ATTRIBUTES = frozenset({"_kcore_attrs", "_kcore_untracked"})
 
@@ -192,7 +206,8 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._dtype_policy = dtype_policies.get(dtype)
-        self.autocast = bool(autocast)
+        self._autocast = bool(autocast)
+        self._update_casts()
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self.input_spec: Any = None
@@ -502,6 +517,7 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
         from kcore import dtype_policies
 
         self._dtype_policy = dtype_policies.get(value)
+        self._update_casts()
 
     @property
     def dtype(self) -> str:
@@ -609,18 +625,26 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The eager path is a hot path (every layer, every step): flags are read from
+        # attributes set once, and nothing here walks the layer tree unless a loss
+        # was added.
         info = self._call_info
         first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
-        if _has_symbolic(first, args, kwargs):
+        if first.__class__ is KerasTensor or _has_symbolic(first, args, kwargs):
             return self._symbolic_call(args, kwargs)
         if self._convert_inputs and args:
-            args = self._converted(args)
+            converted = self._convert_one(first) if _BACKEND.is_tensor(first) else None
+            if converted is None:
+                args = self._converted(args)
+            elif converted is not first:
+                args = (converted, *args[1:])
         if not self.built:
             self._maybe_build(args, kwargs)
         elif self.input_spec is not None and args:
             assert_input_compatibility(self.input_spec, args[0], self.name)
         # training: the argument, else the enclosing call's, else call's default.
-        outer_training = _context.training
+        context = _context
+        outer_training = context.training
         if info.training:
             training = kwargs.get("training")
             if training is None:
@@ -631,36 +655,51 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
             training = kwargs.pop("training", None) if "training" in kwargs else None
             if training is None:
                 training = outer_training
-        if info.mask and kwargs.get("mask") is None and args:
+        if info.mask and args and kwargs.get("mask") is None:
             mask = _mask_of(args[0])
             if mask is not None:
                 kwargs["mask"] = mask
-        depth = _context.depth
-        if depth == 0:
+        depth = context.depth
+        if depth == 0 and _layers_with_losses:
             self._clear_losses()
-        previous_autocast = _state.autocast
-        compute_dtype = self._dtype_policy.compute_dtype
-        autocast = (
-            compute_dtype
-            if self.autocast and compute_dtype != self._dtype_policy.variable_dtype
-            else None
-        )
-        _context.depth = depth + 1
-        _context.training = training
-        _state.autocast = autocast
+        state = _state
+        previous_autocast = state.autocast
+        context.depth = depth + 1
+        context.training = training
+        state.autocast = self._variable_autocast
         try:
             outputs = self.call(*args, **kwargs)
         finally:
-            _context.depth = depth
-            _context.training = outer_training
-            _state.autocast = previous_autocast
+            context.depth = depth
+            context.training = outer_training
+            state.autocast = previous_autocast
         if self.activity_regularizer is not None:
             for output in _tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(output))
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+        if self.supports_masking or info.computes_mask:
             previous = kwargs.get("mask", _mask_of(args[0]) if args else None)
             _attach_mask(outputs, self.compute_mask(args[0] if args else None, previous))
         return outputs
+
+    @property
+    def autocast(self) -> bool:
+        """Whether float inputs (and float variables, under a mixed policy) are cast
+        to the compute dtype in ``call``."""
+        return self._autocast
+
+    @autocast.setter
+    def autocast(self, value: bool) -> None:
+        self._autocast = bool(value)
+        self._update_casts()
+
+    def _update_casts(self) -> None:
+        # Read on every call, so worked out once per policy change.
+        policy = self._dtype_policy
+        compute = policy.compute_dtype
+        self._input_cast = compute if self._autocast else None
+        self._variable_autocast = (
+            compute if self._autocast and compute != policy.variable_dtype else None
+        )
 
     def _converted(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """Args with NumPy arrays and Python numbers made tensors, and float tensors
@@ -675,26 +714,24 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
         return (converted, *args[1:])
 
     def _convert_one(self, x: Any) -> Any:
+        backend = _BACKEND
+        if backend.is_tensor(x):
+            compute = self._input_cast
+            if compute is not None:
+                name = _dtype_name(x)
+                if name != compute and name in _FLOATS:
+                    return _cast(x, compute)
+            return x
         if x is None or isinstance(x, str | bytes):
             return x
-        backend = _backend_module.current()
-        if not backend.is_tensor(x):
-            if isinstance(x, Variable):
-                x = x.value
-            elif _is_tensor_like(x) or isinstance(x, int | float | list):
-                dtype = getattr(x, "dtype", None)
-                name = standardize_dtype(dtype) if dtype is not None else None
-                if name in _FLOATS and self.autocast:
-                    name = self.compute_dtype
-                x = backend.convert_to_tensor(x, dtype=name if name in _FLOATS else None)
-                return x
-            else:
-                return x
-        if self.autocast:
-            dtype_name = _dtype_name(x)
-            compute = self._dtype_policy.compute_dtype
-            if dtype_name in _FLOATS and dtype_name != compute:
-                return backend.ops["cast"](x, compute)
+        if isinstance(x, Variable):
+            return self._convert_one(x.value)
+        if _is_tensor_like(x) or isinstance(x, int | float | list):
+            dtype = getattr(x, "dtype", None)
+            name = standardize_dtype(dtype) if dtype is not None else None
+            if name in _FLOATS and self.autocast:
+                name = self.compute_dtype
+            return backend.convert_to_tensor(x, dtype=name if name in _FLOATS else None)
         return x
 
     def _symbolic_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -780,6 +817,7 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
             scope.losses.append(loss)
         else:
             self._losses.append(loss)
+            _layers_with_losses.add(id(self))
 
     @property
     def losses(self) -> list[Any]:
@@ -795,7 +833,9 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
 
     def _clear_losses(self) -> None:
         for layer in self._flatten_layers():
-            layer._losses.clear()
+            if layer._losses:
+                layer._losses.clear()
+                _layers_with_losses.discard(id(layer))
 
     @property
     def metrics(self) -> list[Any]:

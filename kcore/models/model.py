@@ -138,6 +138,20 @@ class Model(Layer):
 
     # -------------------------------------------------------------- functional
     @property
+    def input(self) -> Any:
+        graph = self.__dict__.get("_graph")
+        if graph is None:
+            return super().input
+        return graph.inputs
+
+    @property
+    def output(self) -> Any:
+        graph = self.__dict__.get("_graph")
+        if graph is None:
+            return super().output
+        return graph.outputs
+
+    @property
     def inputs(self) -> Any:
         graph = self.__dict__.get("_graph")
         return None if graph is None else graph.input_tensors

@@ -198,8 +198,26 @@ def make_function(
     if positional_only:
         params.append("/")
     arguments = ", ".join(call)
+    # A framework that refuses foreign objects gets Variables' values (one isinstance
+    # per tensor parameter; the failure path would cost a raised exception per call).
+    reads = ""
+    if backend is not None and not getattr(backend, "takes_variables", True):
+        from kcore.variables import Variable
+
+        namespace["_Variable"] = Variable
+        plain = {
+            p.name
+            for p in spec.signature.parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        }
+        reads = "".join(
+            f"    if isinstance({name}, _Variable):\n        {name} = {name}.value\n"
+            for name in spec.tensors
+            if name in plain
+        )
     source = (
         f"def {spec.name}({', '.join(params)}):\n"
+        f"{reads}"
         f"    try:\n"
         f"        return _impl({arguments})\n"
         f"    except Exception as _error:\n"
