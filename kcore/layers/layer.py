@@ -120,7 +120,15 @@ _BACKEND = _backend_module.current()
 #: ids of layers holding losses from their last call: a call clears its layers' only
 #: when there are any, so the common case walks nothing.
 _layers_with_losses: set[int] = set()
-_cast = _BACKEND.ops["cast"]
+_cast = _backend_module.current().ops.get("cast") or (lambda x, dtype: _ops().cast(x, dtype))
+
+
+def _ops() -> Any:
+    from kcore import ops
+
+    return ops
+
+
 _ALLOWED_KWARGS = frozenset({"input_shape", "batch_input_shape", "batch_size", "input_dim"})
 _OWN_ATTRIBUTES = frozenset({"_kcore_attrs", "_kcore_untracked"})
 
@@ -911,8 +919,6 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
         }
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)
-        if self._input_shape_arg is not None:
-            config["batch_input_shape"] = list(self._input_shape_arg)
         if type(self).get_config is Layer.get_config:
             auto = self._auto_config
             extra = (

@@ -233,7 +233,10 @@ def run_layer_test(
         _same_shape(expected_mask_shape, _shapes(mask), f"{layer_cls.__name__} mask shape")
 
     # -- compute_output_shape and the symbolic call -------------------------------
+    shape_kwargs = {k: v for k, v in call_kwargs.items() if not hasattr(v, "shape")}
     try:
+        declared = layer.compute_output_shape(input_shape, **shape_kwargs)
+    except TypeError:  # compute_output_shape takes no call options
         declared = layer.compute_output_shape(input_shape)
     except NotImplementedError:
         declared = None
