@@ -55,6 +55,11 @@ def _block_diagonal(kernel, groups):
     return tf.reshape(dense, [*shape[:-2], groups * per_in, out])
 
 
+_CHANNELS_LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
+#: dtypes TF's CPU pooling kernels lack for 3-D windows: computed in float32.
+_NO_HALF_POOL3D = (tf.float16, tf.bfloat16)
+
+
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     x, k = _agree(inputs, kernel)
     n, strides, padding, last, dilation = conv_geometry(
@@ -75,12 +80,15 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             windows = [d * (w - 1) + 1 for d, w in zip(dilation, k.shape[:n])]
             pads = [same_pads(size, w, s) for size, w, s in zip(x.shape[1:-1], windows, strides)]
             x = tf.pad(x, [(0, 0), *pads, (0, 0)])
-        out = tf.nn.convolution(x, k, 1, "VALID", dilations=dilation)
+        out = tf.nn.convolution(x, k, 1, "VALID", dilations=dilation, data_format=_CHANNELS_LAST[n])
         out = out[(slice(None), *(slice(None, None, s) for s in strides))]
     elif n == 2:  # the common case, without tf.nn.convolution's dispatch
         out = tf.nn.conv2d(x, k, strides, padding.upper(), dilations=dilation)
     else:
-        out = tf.nn.convolution(x, k, strides, padding.upper(), dilations=dilation)
+        # data_format given: without it TF's eager gradient of a 3-D conv fails.
+        out = tf.nn.convolution(
+            x, k, strides, padding.upper(), dilations=dilation, data_format=_CHANNELS_LAST[n]
+        )
     return _back(out, n, last)
 
 
@@ -172,6 +180,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     dtype = x.dtype
     if not dtype.is_floating:  # kernels for floats everywhere; float64 holds int32
         x = tf.cast(x, tf.float64)
+    elif n == 3 and dtype in _NO_HALF_POOL3D:
+        x = tf.cast(x, tf.float32)
     out = tf.nn.max_pool(x, window, strides, padding)
     if out.dtype is not dtype:
         out = tf.cast(out, dtype)
@@ -184,4 +194,8 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     )
     if not x.dtype.is_floating:
         x = tf.cast(x, config.floatx())
+    elif n == 3 and x.dtype in _NO_HALF_POOL3D:
+        half = x.dtype
+        out = tf.cast(tf.nn.avg_pool(tf.cast(x, tf.float32), window, strides, padding), half)
+        return _back(out, n, last)
     return _back(tf.nn.avg_pool(x, window, strides, padding), n, last)
