@@ -35,6 +35,8 @@ SPACES = {
     "tree": "kcore.tree",
     "dtype_policies": "kcore.dtype_policies",
     "config": "kcore.config",
+    "layers": "kcore.layers",
+    "models": "kcore.models",
 }
 NAMES = [(space, name) for space in SPACES for name in sorted(SURFACE[space])]
 #: Keras names that a later issue brings: expected missing (strict xfails with the reason).
@@ -48,6 +50,13 @@ DEFERRED = {
         "QuantizedFloat8DTypePolicy",
     )
 }
+DEFERRED.update(
+    {
+        f"layers.{name}": "the framework-interop issue"
+        for name in ("JaxLayer", "FlaxLayer", "TorchModuleWrapper", "TFSMLayer")
+    }
+)
+DEFERRED.update({f"models.{name}": "the saving issue" for name in ("load_model", "save_model")})
 
 
 def _param(space: str, name: str, *values):

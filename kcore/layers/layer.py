@@ -165,6 +165,24 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
     arguments that are not plain Python values.
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_kcore_marks_built", False):
+            # As in Keras, a layer is built once its build() returns, also when build()
+            # is called directly.
+            def marked_build(self: Layer, *args: Any, **kw: Any) -> Any:
+                result = build(self, *args, **kw)
+                self.built = True
+                return result
+
+            marked_build.__name__ = build.__name__
+            marked_build.__qualname__ = build.__qualname__
+            marked_build.__doc__ = build.__doc__
+            marked_build.__wrapped__ = build  # type: ignore[attr-defined]
+            marked_build._kcore_marks_built = True  # type: ignore[attr-defined]
+            cls.build = marked_build  # type: ignore[method-assign]
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         obj = super().__new__(cls)
         object.__setattr__(obj, "_kcore_attrs", {})
@@ -360,38 +378,40 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
             layer.trainable = value
 
     def _own_weights(self) -> list[Variable]:
-        return [v for v in self._own_variables if not getattr(v, "_kcore_seed_state", False)]
+        """Own weights as Keras orders them: those made trainable, then the others."""
+        own = [v for v in self._own_variables if not getattr(v, "_kcore_seed_state", False)]
+        made_trainable = [v for v in own if getattr(v, "_kcore_trainable_weight", v.trainable)]
+        return made_trainable + [v for v in own if all(v is not w for w in made_trainable)]
 
     @property
     def weights(self) -> list[Variable]:
-        """Trainable then non-trainable weights, of this layer and its sublayers."""
-        return self.trainable_weights + self.non_trainable_weights
+        """The weights of this layer, then of each sublayer in order (seed states
+        excluded), as Keras 3 orders them."""
+        out = list(self._own_weights())
+        for layer in self._sublayers():
+            out.extend(layer.weights)
+        return _unique(out)
 
     @property
     def trainable_weights(self) -> list[Variable]:
         if not self._trainable:
             return []
-        out = [v for v in self._own_weights() if v.trainable]
-        for layer in self._sublayers():
-            out.extend(layer.trainable_weights)
-        return _unique(out)
+        return [v for v in self.weights if v.trainable]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
         if not self._trainable:
-            out = list(self._own_weights())
-            for layer in self._sublayers():
-                out.extend(layer.weights)
-            return _unique(out)
-        out = [v for v in self._own_weights() if not v.trainable]
-        for layer in self._sublayers():
-            out.extend(layer.non_trainable_weights)
-        return _unique(out)
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
 
     @property
     def variables(self) -> list[Variable]:
         """Every variable: the weights and the random-seed states."""
-        return _unique(self.weights + self._seed_states())
+        out = list(self._own_weights())
+        out.extend(g.state for g in self._seed_generators())
+        for layer in self._sublayers():
+            out.extend(layer.variables)
+        return _unique(out)
 
     @property
     def trainable_variables(self) -> list[Variable]:
@@ -399,7 +419,9 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
 
     @property
     def non_trainable_variables(self) -> list[Variable]:
-        return _unique(self.non_trainable_weights + self._seed_states())
+        if not self._trainable:
+            return self.variables
+        return [v for v in self.variables if not v.trainable]
 
     def _seed_states(self) -> list[Variable]:
         states = [g.state for g in self._seed_generators()]
