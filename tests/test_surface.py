@@ -81,13 +81,19 @@ out = {}
 for space, names in json.loads(input()).items():
     module = importlib.import_module("keras." + space)
     for name in names:
+        target = getattr(module, name)
+        # A class's constructor arguments: its __init__ (Keras's Layer.__new__ would
+        # show only *args, **kwargs), as _kcore_signature reads kcore's.
+        if inspect.isclass(target) and target.__init__ is not object.__init__:
+            target = target.__init__
         try:
-            sig = inspect.signature(getattr(module, name))
+            sig = inspect.signature(target)
         except (TypeError, ValueError):
             continue
         out[space + "." + name] = [
             [p.name, p.kind.name, None if p.default is p.empty else repr(p.default)]
             for p in sig.parameters.values()
+            if p.name != "self"
         ]
 print(json.dumps(out))
 """
