@@ -288,3 +288,20 @@ def test_plot_model_without_pydot_says_what_to_install(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300
     )
     assert "pip install pydot" in done.stdout, done.stderr
+
+
+def test_embedding_mask_reaches_attention_in_a_functional_model():
+    ids = kcore.Input((4,), dtype="int32")
+    embedded = kcore.layers.Embedding(
+        10, 8, mask_zero=True, embeddings_initializer=kcore.initializers.RandomNormal(0, 3, seed=1)
+    )(ids)
+    attention = kcore.layers.MultiHeadAttention(2, 4)
+    model = kcore.Model(ids, attention(embedded, embedded))
+    x = np.array([[1, 2, 0, 0]], "int32")
+    embedded_value = model.layers[1](x)
+    mask = ops.not_equal(x, 0)
+    expected = attention(embedded_value, embedded_value, query_mask=mask, value_mask=mask)
+    plain = ops.convert_to_tensor(n(embedded_value))  # a fresh tensor: no mask attached
+    unmasked = attention(plain, plain)
+    np.testing.assert_allclose(n(model(x)), n(expected), atol=1e-6)
+    assert np.abs(n(model(x)) - n(unmasked)).max() > 1e-3

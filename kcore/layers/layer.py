@@ -83,6 +83,7 @@ class _CallInfo:
         "var_kwargs",
         "build_args",
         "computes_mask",
+        "masks_of",
     )
 
     def __init__(self, cls: type) -> None:
@@ -98,6 +99,13 @@ class _CallInfo:
         build = list(inspect.signature(cls.build).parameters.values())[1:]
         self.build_args = [p.name for p in build]
         self.computes_mask = cls.compute_mask is not Layer.compute_mask
+        #: (argument, its mask parameter) pairs such as ("query", "query_mask"): the
+        #: mask of a tensor passed as ``query`` fills ``query_mask`` (as in Keras).
+        self.masks_of = tuple(
+            (name[: -len("_mask")], name)
+            for name in names
+            if name.endswith("_mask") and name[: -len("_mask")] in names
+        )
 
 
 _call_infos: dict[type, _CallInfo] = {}
@@ -689,6 +697,8 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
             mask = _mask_of(args[0])
             if mask is not None:
                 kwargs["mask"] = mask
+        if info.masks_of:
+            _fill_argument_masks(info, args, kwargs, _mask_of)
         depth = context.depth
         if depth == 0 and _layers_with_losses:
             self._clear_losses()
@@ -1042,6 +1052,28 @@ def _mask_of(x: Any) -> Any:
         masks = [getattr(t, "_keras_mask", None) for t in x]
         return None if all(m is None for m in masks) else masks
     return getattr(x, "_keras_mask", None)
+
+
+def _fill_argument_masks(
+    info: _CallInfo, args: tuple[Any, ...], kwargs: dict[str, Any], mask_of: Any
+) -> None:
+    """Fill ``<name>_mask`` arguments left unset from the masks of the tensors passed
+    as ``<name>`` (``mask_of(tensor)`` gives a tensor's mask or None)."""
+    positions = {name: i for i, name in enumerate(info.names)}
+    for name, mask_name in info.masks_of:
+        if kwargs.get(mask_name) is not None:
+            continue
+        index = positions[mask_name]
+        if index < len(args) and args[index] is not None:
+            continue
+        value = kwargs.get(name)
+        if value is None and positions[name] < len(args):
+            value = args[positions[name]]
+        if value is None:
+            continue
+        mask = mask_of(value)
+        if mask is not None:
+            kwargs[mask_name] = mask
 
 
 def _attach_mask(outputs: Any, mask: Any) -> None:

@@ -21,7 +21,7 @@ from kcore import _tree
 from kcore import backend as _backend_module
 from kcore.keras_tensor import KerasTensor
 from kcore.layers.input_layer import InputLayer
-from kcore.layers.layer import Layer, _mask_of
+from kcore.layers.layer import Layer, _fill_argument_masks, _mask_of
 from kcore.models.model import Model
 
 
@@ -118,6 +118,17 @@ class Graph:
                     previous = None if all(m is None for m in found) else found
             if previous is not None and layer._call_info.mask and kwargs.get("mask") is None:
                 kwargs["mask"] = previous
+            if layer._call_info.masks_of:
+                # query_mask, value_mask...: the masks of the tensors given as query, value.
+                value_masks = {
+                    id(values[id(t)]): masks[id(t)] for t in node.input_tensors if id(t) in masks
+                }
+                _fill_argument_masks(
+                    layer._call_info,
+                    args,
+                    kwargs,
+                    lambda value, found=value_masks: found.get(id(value)),
+                )
             outputs = layer(*args, **kwargs)
             flat_out = _tree.flatten(outputs)
             for tensor, value in zip(node.output_tensors, flat_out):
