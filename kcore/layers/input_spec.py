@@ -103,9 +103,34 @@ def _shape(x: Any) -> tuple[Any, ...] | None:
         return tuple(shape.as_list())
 
 
+def _fits(spec: InputSpec, x: Any) -> bool:
+    """Whether one tensor plainly satisfies ``spec`` (False: let the full check decide)."""
+    shape = getattr(x, "shape", None)
+    if shape is None or spec.dtype is not None or spec.shape is not None:
+        return False
+    try:
+        rank = len(shape)
+        if spec.ndim is not None and rank != spec.ndim:
+            return False
+        if spec.min_ndim is not None and rank < spec.min_ndim:
+            return False
+        if spec.max_ndim is not None and rank > spec.max_ndim:
+            return False
+        for axis, value in spec.axes.items():
+            if value is None:
+                continue
+            if not -rank <= axis < rank or shape[axis] != value:
+                return False
+    except TypeError:  # unknown rank
+        return False
+    return True
+
+
 def assert_input_compatibility(input_spec: Any, inputs: Any, layer_name: str) -> None:
     """Raise ``ValueError`` naming the layer, the expected and the received shape when
     ``inputs`` do not match ``input_spec`` (one spec or a list, one per input)."""
+    if input_spec.__class__ is InputSpec and _fits(input_spec, inputs):
+        return  # the common case, checked without building any list
     specs = input_spec if isinstance(input_spec, list | tuple) else [input_spec]
     if isinstance(inputs, dict):
         names = [s.name for s in specs if s is not None]
