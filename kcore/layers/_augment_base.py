@@ -24,7 +24,7 @@ from typing import Any
 
 from kcore import ops
 from kcore.layers.layer import Layer
-from kcore.random import SeedGenerator
+from kcore.random import SeedGenerator, uniform
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -189,6 +189,13 @@ class BaseImageAugmentationLayer(Layer):
 
     def _seed(self, seed: Any) -> Any:
         return self.seed_generator if seed is None else seed
+
+    def _apply_per_image(self, batch: Any, seed: Any) -> Any:
+        """``(batch,)`` booleans: each image is transformed with a probability drawn
+        in ``factor`` (the layers whose ``factor`` is a probability)."""
+        probability = uniform((batch,), minval=self.factor[0], maxval=self.factor[1], seed=seed)
+        threshold = uniform((batch,), 0.0, 1.0, seed=seed)
+        return threshold < probability
 
     # ------------------------------------------------------------------ shapes
     @staticmethod

@@ -53,6 +53,30 @@ def _per_image_uniform(layer, images, low, high, seed, dtype=None):
     return krandom.uniform((batch,), minval=low, maxval=high, seed=seed, dtype=dtype)
 
 
+class _FactorRangeLayer(BaseImageAugmentationLayer):
+    """The base of the colour layers taking ``(factor, value_range, data_format,
+    seed)``: it checks and keeps them (``value_range`` sorted unless
+    ``_SORT_VALUE_RANGE`` is false) and puts ``factor``, ``value_range`` and ``seed``
+    in the config."""
+
+    _SORT_VALUE_RANGE = True
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        check_value_range(value_range)
+        self.value_range = sorted(value_range) if self._SORT_VALUE_RANGE else value_range
+        self._make_seed_generator(seed)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "factor": self.factor,
+            "value_range": self.value_range,
+            "seed": self.seed,
+        }
+
+
 class RandomBrightness(BaseImageAugmentationLayer):
     """Randomly changes the brightness of images during training: adds
     ``uniform(factor) * (value_range[1] - value_range[0])`` to each image, then clips
@@ -158,7 +182,7 @@ class RandomContrast(BaseImageAugmentationLayer):
         }
 
 
-class RandomInvert(BaseImageAugmentationLayer):
+class RandomInvert(_FactorRangeLayer):
     """Inverts images (``value_range[1] - x``) with a random probability drawn in
     ``factor`` (per image) during training.
 
@@ -178,35 +202,22 @@ class RandomInvert(BaseImageAugmentationLayer):
 
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (0, 1)
+    _SORT_VALUE_RANGE = False
 
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        check_value_range(value_range)
-        self.value_range = value_range
-        self._make_seed_generator(seed)
+        super().__init__(factor, value_range, data_format=data_format, seed=seed, **kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
         images = self._images_of(data)
         seed = self._seed(seed)
-        probability = _per_image_uniform(self, images, self.factor[0], self.factor[1], seed)
-        threshold = _per_image_uniform(self, images, 0.0, 1.0, seed)
-        return {"apply_inversion": threshold < probability}
+        return {"apply_inversion": self._apply_per_image(self._batch_size(images), seed)}
 
     def transform_images(self, images, transformation, training=True):
         if not training or transformation is None:
             return images
         return _where_batch(transformation["apply_inversion"], self.value_range[1] - images, images)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
 
 def _unit_factor(factor: Any, name: str) -> tuple:
@@ -351,7 +362,7 @@ def _rgb_channels(images, axis):
     return [ops.take(images, i, axis=axis) for i in range(3)]
 
 
-class RandomHue(BaseImageAugmentationLayer):
+class RandomHue(_FactorRangeLayer):
     """Randomly shifts the hue of images during training by ``± uniform(factor) / 2``
     (of a full turn), in HSV space.
 
@@ -369,13 +380,7 @@ class RandomHue(BaseImageAugmentationLayer):
     """
 
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        check_value_range(value_range)
-        self.value_range = value_range
-        self._make_seed_generator(seed)
+    _SORT_VALUE_RANGE = False
 
     def get_random_transformation(self, data, training=True, seed=None):
         images = self._images_of(data)
@@ -400,16 +405,8 @@ class RandomHue(BaseImageAugmentationLayer):
         x = ops.clip(ops.image.hsv_to_rgb(hsv, data_format=self.data_format), 0, 1)
         return ops.cast(self._transform_value_range(x, (0, 1), self.value_range), images.dtype)
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
-
-class RandomSaturation(BaseImageAugmentationLayer):
+class RandomSaturation(_FactorRangeLayer):
     """Randomly scales the saturation of images during training (HSV space): the
     saturation is multiplied by ``f / (1 - f + epsilon)``, ``f`` drawn in ``factor``
     (``0.5`` keeps it, ``0`` makes the image gray, ``1`` fully saturates it).
@@ -425,13 +422,6 @@ class RandomSaturation(BaseImageAugmentationLayer):
         >>> layer = kcore.layers.RandomSaturation(factor=(0.0, 0.0), value_range=(0, 1))
         >>> out = layer(kcore.ops.ones((1, 2, 2, 3)) * 0.5)   # gray: unchanged
     """
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        check_value_range(value_range)
-        self.value_range = sorted(value_range)
-        self._make_seed_generator(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         from kcore.config import epsilon
@@ -450,16 +440,8 @@ class RandomSaturation(BaseImageAugmentationLayer):
         s = ops.clip(s * factor, self.value_range[0], self.value_range[1])
         return ops.image.hsv_to_rgb(ops.stack([h, s, v], axis=axis), data_format=self.data_format)
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
-
-class RandomColorDegeneration(BaseImageAugmentationLayer):
+class RandomColorDegeneration(_FactorRangeLayer):
     """Randomly blends images with their grayscale version during training:
     ``x + f * (gray - x)``, ``f`` drawn in ``factor`` per image, clipped to
     ``value_range``.
@@ -476,13 +458,6 @@ class RandomColorDegeneration(BaseImageAugmentationLayer):
         >>> tuple(layer(kcore.ops.ones((2, 4, 4, 3))).shape)   # fully gray
         (2, 4, 4, 3)
     """
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        check_value_range(value_range)
-        self.value_range = sorted(value_range)
-        self._make_seed_generator(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         images = self._images_of(data)
@@ -504,16 +479,8 @@ class RandomColorDegeneration(BaseImageAugmentationLayer):
         out = images + factor * (gray - images)
         return ops.clip(out, self.value_range[0], self.value_range[1])
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
-
-class RandomSharpness(BaseImageAugmentationLayer):
+class RandomSharpness(_FactorRangeLayer):
     """Randomly sharpens or blurs images during training: blends each image with a
     3x3 smoothed version (weights 1/13 around 5/13), ``x + (1 - 2f) * (smooth - x)``,
     ``f`` drawn in ``factor`` per image, clipped to ``value_range``.
@@ -533,13 +500,6 @@ class RandomSharpness(BaseImageAugmentationLayer):
 
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        check_value_range(value_range)
-        self.value_range = sorted(value_range)
-        self._make_seed_generator(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         images = self._images_of(data)
@@ -565,16 +525,8 @@ class RandomSharpness(BaseImageAugmentationLayer):
             out = ops.transpose(out, (0, 3, 1, 2))
         return out
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
-
-class RandomPosterization(BaseImageAugmentationLayer):
+class RandomPosterization(_FactorRangeLayer):
     """Reduces each image to ``b`` bits per channel during training, ``b`` drawn in
     ``[factor[0], factor[1])`` (or equal to it when both are the same).
 
@@ -595,13 +547,6 @@ class RandomPosterization(BaseImageAugmentationLayer):
     _FACTOR_BOUNDS = (1, 8)
     _MAX_FACTOR = 8
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        check_value_range(value_range)
-        self.value_range = sorted(value_range)
-        self._make_seed_generator(seed)
-
     def get_random_transformation(self, data, training=True, seed=None):
         images = self._images_of(data)
         batch = self._batch_size(images)
@@ -621,14 +566,6 @@ class RandomPosterization(BaseImageAugmentationLayer):
         x = ops.left_shift(ops.right_shift(x, shift), shift)
         x = ops.cast(x, images.dtype)
         return self._transform_value_range(x, (0, 255), self.value_range)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
 
 class AutoContrast(BaseImageAugmentationLayer):
@@ -1021,8 +958,7 @@ class RandomGaussianBlur(BaseImageAugmentationLayer):
             return None
         images = self._images_of(data)
         seed = self._seed(seed)
-        probability = _per_image_uniform(self, images, self.factor[0], self.factor[1], seed)
-        threshold = _per_image_uniform(self, images, 0.0, 1.0, seed)
+        apply = self._apply_per_image(self._batch_size(images), seed)
         blur = (
             krandom.uniform(
                 (2,),
@@ -1033,7 +969,7 @@ class RandomGaussianBlur(BaseImageAugmentationLayer):
             )
             + 1e-6
         )
-        return {"should_apply_blur": threshold < probability, "blur_factor": blur}
+        return {"should_apply_blur": apply, "blur_factor": blur}
 
     def transform_images(self, images, transformation=None, training=True):
         if not training or transformation is None:

@@ -56,9 +56,16 @@ class _AffineLayer(BaseImageAugmentationLayer):
 
     _SUPPORTS_BOXES = False
 
-    def _check_fill(self, fill_mode: Any, interpolation: Any) -> None:
+    def _set_resampling(
+        self, fill_mode: Any, interpolation: Any, fill_value: Any, seed: Any
+    ) -> None:
+        """Check and keep the resampling arguments; make the seed generator."""
         check_choice(fill_mode, "fill_mode", FILL_MODES)
         check_choice(interpolation, "interpolation", INTERPOLATIONS)
+        self.fill_mode = fill_mode
+        self.interpolation = interpolation
+        self.fill_value = fill_value
+        self._make_seed_generator(seed)
 
     def _matrix(self, transformation: Any, images: Any) -> Any:
         raise ValueError(f"{type(self).__name__} does not define its transform")
@@ -334,11 +341,7 @@ class RandomRotation(_AffineLayer):
         **kwargs,
     ):
         super().__init__(factor=factor, data_format=data_format, **kwargs)
-        self._check_fill(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.interpolation = interpolation
-        self.fill_value = fill_value
-        self._make_seed_generator(seed)
+        self._set_resampling(fill_mode, interpolation, fill_value, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -436,11 +439,7 @@ class RandomTranslation(_AffineLayer):
         )
         self.width_factor = width_factor
         self.width_lower, self.width_upper = parse_symmetric_factor(width_factor, "width_factor")
-        self._check_fill(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.fill_value = fill_value
-        self.interpolation = interpolation
-        self._make_seed_generator(seed)
+        self._set_resampling(fill_mode, interpolation, fill_value, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -530,11 +529,7 @@ class RandomZoom(_AffineLayer):
             self.width_lower, self.width_upper = parse_symmetric_factor(
                 width_factor, "width_factor", low_open=True
             )
-        self._check_fill(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.fill_value = fill_value
-        self.interpolation = interpolation
-        self._make_seed_generator(seed)
+        self._set_resampling(fill_mode, interpolation, fill_value, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -631,11 +626,7 @@ class RandomShear(_AffineLayer):
         self.y_factor = parse_symmetric_factor(
             y_factor, "y_factor", low=-1.0 if isinstance(y_factor, tuple | list) else 0.0
         )
-        self._check_fill(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.fill_value = fill_value
-        self.interpolation = interpolation
-        self._make_seed_generator(seed)
+        self._set_resampling(fill_mode, interpolation, fill_value, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -730,10 +721,7 @@ class RandomPerspective(_AffineLayer):
         batch = self._batch_size(images)
         height, width = self._height_width(images)
         seed = self._seed(seed)
-        probability = krandom.uniform(
-            (batch,), minval=self.factor[0], maxval=self.factor[1], seed=seed
-        )
-        threshold = krandom.uniform((batch,), 0.0, 1.0, seed=seed)
+        apply = self._apply_per_image(batch, seed)
         perturb = krandom.uniform(
             (batch, 4, 2),
             minval=-0.5 * self.scale,
@@ -747,7 +735,7 @@ class RandomPerspective(_AffineLayer):
         )
         start = ops.repeat(start, batch, axis=0)
         return {
-            "apply_perspective": threshold < probability,
+            "apply_perspective": apply,
             "start_points": start,
             "end_points": start + start * perturb,
             "input_shape": tuple(images.shape),
@@ -840,16 +828,13 @@ class RandomElasticTransform(_AffineLayer):
         batch = self._batch_size(images)
         height, width = self._height_width(images)
         seed = self._seed(seed)
-        probability = krandom.uniform(
-            (batch,), minval=self.factor[0], maxval=self.factor[1], seed=seed
-        )
-        threshold = krandom.uniform((batch,), 0.0, 1.0, seed=seed)
+        apply = self._apply_per_image(batch, seed)
         distortion = krandom.uniform(
             (), minval=self.scale[0], maxval=self.scale[1], seed=seed, dtype="float32"
         )
         noise = krandom.normal((batch, height, width, 2), seed=seed, dtype="float32")
         return {
-            "apply_transform": threshold < probability,
+            "apply_transform": apply,
             "distortion_factor": distortion,
             "noise": noise,
         }
@@ -988,14 +973,13 @@ class RandomErasing(BaseImageAugmentationLayer):
         crop_h = sides[:, 1] * height
         y0 = krandom.uniform((batch,), 0, 1, seed=seed, dtype=dtype) * (height - crop_h)
         masks = _box_masks(x0, x0 + crop_w, y0, y0 + crop_h, height, width, self.data_format, dtype)
-        probability = krandom.uniform((batch,), self.factor[0], self.factor[1], seed=seed)
-        threshold = krandom.uniform((batch,), 0.0, 1.0, seed=seed)
+        apply = self._apply_per_image(batch, seed)
         if len(images.shape) == 3:
             fill_images = ops.expand_dims(images, 0)
         else:
             fill_images = images
         return {
-            "apply_erasing": threshold < probability,
+            "apply_erasing": apply,
             "batch_masks": masks,
             "fill_value": self._fill(fill_images, seed),
         }

@@ -183,8 +183,11 @@ class MixUp(BaseImageAugmentationLayer):
         return {**super().get_config(), "alpha": self.alpha, "seed": self.seed}
 
 
-def _make_sublayers(owner, names, factor, value_range, interpolation, seed, data_format):
-    """The augmentation layers RandAugment and AugMix choose from, made once."""
+def _make_sublayers(owner, names, seed):
+    """The augmentation layers RandAugment and AugMix choose from, made once (with the
+    owner's ``factor``, ``value_range``, ``interpolation`` and ``data_format``)."""
+    factor, value_range = owner.factor, owner.value_range
+    interpolation, data_format = owner.interpolation, owner.data_format
     makers = {
         "random_shear": lambda: RandomShear(
             x_factor=factor,
@@ -233,6 +236,12 @@ def _make_sublayers(owner, names, factor, value_range, interpolation, seed, data
     }
     for name in names:
         setattr(owner, name, makers[name]())
+
+
+def _build_sublayers(owner, names, input_shape):
+    for name in names:
+        getattr(owner, name).build(input_shape)
+    owner.built = True
 
 
 _RAND_AUGMENT_LAYERS = (
@@ -299,20 +308,10 @@ class RandAugment(BaseImageAugmentationLayer):
         self._set_factor(factor)
         self.interpolation = interpolation
         self._make_seed_generator(seed)
-        _make_sublayers(
-            self,
-            self._AUGMENT_LAYERS,
-            self.factor,
-            value_range,
-            interpolation,
-            seed,
-            self.data_format,
-        )
+        _make_sublayers(self, self._AUGMENT_LAYERS, seed)
 
     def build(self, input_shape):
-        for name in self._AUGMENT_LAYERS:
-            getattr(self, name).build(input_shape)
-        self.built = True
+        _build_sublayers(self, self._AUGMENT_LAYERS, input_shape)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -422,20 +421,10 @@ class AugMix(BaseImageAugmentationLayer):
         self._make_seed_generator(seed)
         self._augment_layers = list(_AUGMIX_ALL if all_ops else _AUGMIX_ALL[:7])
         self._choices = _python_random.Random(seed)
-        _make_sublayers(
-            self,
-            self._augment_layers,
-            self.factor,
-            value_range,
-            interpolation,
-            seed,
-            self.data_format,
-        )
+        _make_sublayers(self, self._augment_layers, seed)
 
     def build(self, input_shape):
-        for name in self._augment_layers:
-            getattr(self, name).build(input_shape)
-        self.built = True
+        _build_sublayers(self, self._augment_layers, input_shape)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:

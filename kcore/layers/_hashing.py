@@ -323,6 +323,57 @@ def stored_dtype(dtype: str) -> str:
 
 
 # -------------------------------------------------------------------------- layers
+def _check_num_bins(num_bins: Any, cls: str) -> None:
+    if (
+        num_bins is None
+        or isinstance(num_bins, bool)
+        or not isinstance(num_bins, int)
+        or num_bins <= 0
+    ):
+        raise ValueError(f"{cls}: num_bins must be a positive int, received num_bins={num_bins}")
+
+
+def _salt_pair(salt: Any, cls: str) -> Any:
+    """``salt`` as the ``[k0, k1]`` SipHash key (an int ``k`` gives ``[k, k]``)."""
+    if salt is None:
+        return None
+    if isinstance(salt, tuple | list) and len(salt) == 2:
+        return [int(salt[0]), int(salt[1])]
+    if isinstance(salt, int) and not isinstance(salt, bool):
+        return [salt, salt]
+    raise ValueError(f"{cls}: salt must be an int or a pair of ints, received salt={salt!r}")
+
+
+def _output_mode(output_mode: Any, modes: tuple[str, ...], cls: str) -> str:
+    """``output_mode`` with Keras's aliases (``"binary"``, ``"tf-idf"``) resolved,
+    checked against ``modes``."""
+    output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+    if output_mode not in modes:
+        raise ValueError(
+            f"{cls}: output_mode must be one of {modes}, received output_mode={output_mode!r}"
+        )
+    return output_mode
+
+
+def _is_one_batch(data: Any) -> bool:
+    """Whether ``adapt`` data is one batch (an array, list or tensor), not an iterable
+    of batches."""
+    return (
+        isinstance(data, list | tuple | np.ndarray | str)
+        or hasattr(data, "shape")
+        or not hasattr(data, "__iter__")
+    )
+
+
+def _update_batches(layer: Any, batches: Any, steps: Any) -> None:
+    """``layer.update_state`` on each of ``batches``, the first ``steps`` of them only
+    when ``steps`` is set."""
+    for i, batch in enumerate(batches):
+        if steps is not None and i >= steps:
+            break
+        layer.update_state(batch)
+
+
 class Hashing(Layer):
     """Hash strings or integers into ``num_bins`` bins (FarmHash, or SipHash with a
     ``salt``), giving the same bins as ``keras.layers.Hashing``.
@@ -354,15 +405,7 @@ class Hashing(Layer):
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else _config.floatx()
         super().__init__(**kwargs)
-        if (
-            num_bins is None
-            or isinstance(num_bins, bool)
-            or not isinstance(num_bins, int)
-            or num_bins <= 0
-        ):
-            raise ValueError(
-                f"Hashing: num_bins must be a positive int, received num_bins={num_bins}"
-            )
+        _check_num_bins(num_bins, "Hashing")
         if output_mode not in _MODES:
             raise ValueError(
                 f"Hashing: output_mode must be one of {_MODES}, received output_mode={output_mode!r}"
@@ -374,15 +417,7 @@ class Hashing(Layer):
             )
         if sparse:
             raise ValueError(f"Hashing: sparse outputs are not supported, received sparse={sparse}")
-        if salt is not None:
-            if isinstance(salt, tuple | list) and len(salt) == 2:
-                salt = [int(salt[0]), int(salt[1])]
-            elif isinstance(salt, int) and not isinstance(salt, bool):
-                salt = [salt, salt]
-            else:
-                raise ValueError(
-                    f"Hashing: salt must be an int or a pair of ints, received salt={salt!r}"
-                )
+        salt = _salt_pair(salt, "Hashing")
         self.num_bins = num_bins
         self.mask_value = mask_value
         self.salt = salt
@@ -491,15 +526,7 @@ class HashedCrossing(Layer):
         if dtype is None:
             dtype = "int64" if output_mode == "int" else _config.floatx()
         super().__init__(name=name, dtype=dtype, **kwargs)
-        if (
-            num_bins is None
-            or isinstance(num_bins, bool)
-            or not isinstance(num_bins, int)
-            or num_bins <= 0
-        ):
-            raise ValueError(
-                f"HashedCrossing: num_bins must be a positive int, received num_bins={num_bins}"
-            )
+        _check_num_bins(num_bins, "HashedCrossing")
         if output_mode not in ("int", "one_hot"):
             raise ValueError(
                 "HashedCrossing: output_mode must be 'int' or 'one_hot', "

@@ -21,7 +21,17 @@ import numpy as np
 from kcore import config as _config
 from kcore import ops
 from kcore.keras_tensor import KerasTensor
-from kcore.layers._hashing import _as_bytes, _to_numpy, fingerprint64, siphash64, stored_dtype
+from kcore.layers._hashing import (
+    _as_bytes,
+    _is_one_batch,
+    _output_mode,
+    _salt_pair,
+    _to_numpy,
+    _update_batches,
+    fingerprint64,
+    siphash64,
+    stored_dtype,
+)
 from kcore.layers.layer import Layer
 
 _INT64_MAX = np.iinfo("int64").max
@@ -138,29 +148,13 @@ class IndexLookup(Layer):
                 f"{cls}: oov_method must be 'floormod' or 'farmhash', received "
                 f"oov_method={oov_method!r}"
             )
-        if salt is not None:
-            if not self._string and oov_method != "farmhash":
-                raise ValueError(
-                    f"{cls}: salt can only be used with oov_method='farmhash', "
-                    f"received oov_method={oov_method!r}"
-                )
-            if isinstance(salt, tuple | list) and len(salt) == 2:
-                salt = [int(salt[0]), int(salt[1])]
-            elif isinstance(salt, int) and not isinstance(salt, bool):
-                salt = [salt, salt]
-            else:
-                raise ValueError(
-                    f"{cls}: salt must be an int or a pair of ints, received salt={salt!r}"
-                )
-        if output_mode == "binary":
-            output_mode = "multi_hot"
-        if output_mode == "tf-idf":
-            output_mode = "tf_idf"
-        if output_mode not in _LOOKUP_MODES:
+        if salt is not None and not self._string and oov_method != "farmhash":
             raise ValueError(
-                f"{cls}: output_mode must be one of {_LOOKUP_MODES}, received "
-                f"output_mode={output_mode!r}"
+                f"{cls}: salt can only be used with oov_method='farmhash', "
+                f"received oov_method={oov_method!r}"
             )
+        salt = _salt_pair(salt, cls)
+        output_mode = _output_mode(output_mode, _LOOKUP_MODES, cls)
         if invert and output_mode != "int":
             raise ValueError(
                 f"{cls}: invert=True needs output_mode='int', received output_mode={output_mode!r}"
@@ -437,20 +431,13 @@ class IndexLookup(Layer):
             ['[UNK]', 'b', 'a']
         """
         self.reset_state()
-        if (
-            isinstance(data, list | tuple | np.ndarray | str)
-            or hasattr(data, "shape")
-            or not hasattr(data, "__iter__")
-        ):
+        if _is_one_batch(data):
             array = np.asarray(_to_numpy(data))
             if array.ndim == 1:
                 array = array[:, None]
             self.update_state(array)
         else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
+            _update_batches(self, data, steps)
         self.finalize_state()
 
     # -------------------------------------------------------------------- call

@@ -19,7 +19,13 @@ import numpy as np
 from kcore import config as _config
 from kcore import ops
 from kcore.keras_tensor import KerasTensor
-from kcore.layers._hashing import _to_numpy, stored_dtype
+from kcore.layers._hashing import (
+    _is_one_batch,
+    _output_mode,
+    _to_numpy,
+    _update_batches,
+    stored_dtype,
+)
 from kcore.layers._lookup import StringLookup, encode_numpy
 from kcore.layers.layer import Layer
 
@@ -99,15 +105,7 @@ class TextVectorization(Layer):
                 f"TextVectorization: split must be one of {_SPLIT} or a callable, "
                 f"received split={split!r}"
             )
-        if output_mode == "binary":
-            output_mode = "multi_hot"
-        if output_mode == "tf-idf":
-            output_mode = "tf_idf"
-        if output_mode not in _MODES:
-            raise ValueError(
-                f"TextVectorization: output_mode must be one of {_MODES}, received "
-                f"output_mode={output_mode!r}"
-            )
+        output_mode = _output_mode(output_mode, _MODES, "TextVectorization")
         if ngrams is not None and not (
             (isinstance(ngrams, int) and not isinstance(ngrams, bool) and ngrams > 0)
             or (
@@ -252,17 +250,10 @@ class TextVectorization(Layer):
             ['', '[UNK]', 'b', 'a']
         """
         self.reset_state()
-        if (
-            isinstance(data, list | tuple | np.ndarray | str)
-            or hasattr(data, "shape")
-            or not hasattr(data, "__iter__")
-        ):
+        if _is_one_batch(data):
             self.update_state(data)
         else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
+            _update_batches(self, data, steps)
         self.finalize_state()
 
     def save_own_variables(self, store: Any) -> None:

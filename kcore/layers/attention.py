@@ -539,6 +539,89 @@ class _MultiHeadBase(Layer):
             key_mask = _keras_mask(key)
         return query_mask, value_mask, key_mask
 
+    def _project_key_value(self, key, value):
+        return self._key_dense(key), self._value_dense(value)
+
+    # The subclasses define _attention_layout() (the dot and combine equations, the
+    # attention axes and the scale passed to _attend) and _scores_shape(q_shape,
+    # v_shape) (the shape of the attention scores).
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
+        if key is None:
+            key = value
+        query_mask, value_mask, key_mask = self._masks(
+            query, value, key, query_mask, value_mask, key_mask
+        )
+        causal_only = (
+            use_causal_mask
+            and query_mask is None
+            and value_mask is None
+            and key_mask is None
+            and attention_mask is None
+            and self._sliding_window is None
+        )
+        mask = None
+        if not causal_only:
+            mask = self._attention_mask(
+                query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+            )
+        gate = self._gate_dense(query) if self._use_gate else None
+        q = self._query_dense(query)
+        k, v = self._project_key_value(key, value)
+        outputs, scores = self._attend(
+            q,
+            k,
+            v,
+            mask,
+            causal_only,
+            training,
+            return_attention_scores,
+            *self._attention_layout(),
+        )
+        if gate is not None:
+            outputs = outputs * gate
+        outputs = self._output_dense(outputs)
+        if return_attention_scores:
+            return outputs, scores
+        return outputs
+
+    def compute_mask(self, inputs, previous_mask):
+        # The output is masked like the query.
+        return previous_mask
+
+    def compute_output_spec(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
+        q_shape, v_shape = tuple(query.shape), tuple(value.shape)
+        k_shape = None if key is None else tuple(key.shape)
+        output = KerasTensor(
+            self.compute_output_shape(q_shape, v_shape, k_shape), self.compute_dtype
+        )
+        if not return_attention_scores:
+            return output
+        return output, KerasTensor(self._scores_shape(q_shape, v_shape), self.compute_dtype)
+
 
 # --------------------------------------------------------------- MultiHeadAttention
 class MultiHeadAttention(_MultiHeadBase):
@@ -761,64 +844,28 @@ class MultiHeadAttention(_MultiHeadBase):
         _build_sublayer(self._output_dense, (*query_shape[:-1], heads, self._value_dim))
         self.built = True
 
-    def call(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores=False,
-        training=None,
-        use_causal_mask=False,
-    ):
-        if key is None:
-            key = value
-        query_mask, value_mask, key_mask = self._masks(
-            query, value, key, query_mask, value_mask, key_mask
-        )
-        causal_only = (
-            use_causal_mask
-            and query_mask is None
-            and value_mask is None
-            and key_mask is None
-            and attention_mask is None
-            and self._sliding_window is None
-        )
-        mask = None
-        if not causal_only:
-            mask = self._attention_mask(
-                query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
-            )
-        gate = self._gate_dense(query) if self._use_gate else None
-        q = self._query_dense(query)
-        k = self._key_dense(key)
-        v = self._value_dense(value)
-        outputs, scores = self._attend(
-            q,
-            k,
-            v,
-            mask,
-            causal_only,
-            training,
-            return_attention_scores,
+    def _attention_layout(self):
+        return (
             self._dot_product_equation,
             self._combine_equation,
             self._attention_axes,
             self._inverse_sqrt_key_dim,
         )
-        if gate is not None:
-            outputs = outputs * gate
-        outputs = self._output_dense(outputs)
-        if return_attention_scores:
-            return outputs, scores
-        return outputs
 
-    def compute_mask(self, inputs, previous_mask):
-        # The output is masked like the query.
-        return previous_mask
+    def _scores_shape(self, q_shape, v_shape):
+        rank = len(q_shape) + 1
+        axes = self._attention_axes
+        if axes is None:
+            axes = tuple(range(1, rank - 2))
+        else:
+            axes = tuple(a if a >= 0 else (rank - 1) + a for a in axes)
+        batch = [q_shape[i] for i in range(len(q_shape) - 1) if i not in axes]
+        return (
+            *batch,
+            self._num_heads,
+            *(q_shape[a] for a in axes),
+            *(v_shape[a] for a in axes),
+        )
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
@@ -832,41 +879,6 @@ class MultiHeadAttention(_MultiHeadBase):
         if self._output_shape:
             return query_shape[:-1] + tuple(self._output_shape)
         return query_shape
-
-    def compute_output_spec(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores=False,
-        training=None,
-        use_causal_mask=False,
-    ):
-        q_shape, v_shape = tuple(query.shape), tuple(value.shape)
-        k_shape = None if key is None else tuple(key.shape)
-        output = KerasTensor(
-            self.compute_output_shape(q_shape, v_shape, k_shape), self.compute_dtype
-        )
-        if not return_attention_scores:
-            return output
-        rank = len(q_shape) + 1
-        axes = self._attention_axes
-        if axes is None:
-            axes = tuple(range(1, rank - 2))
-        else:
-            axes = tuple(a if a >= 0 else (rank - 1) + a for a in axes)
-        batch = [q_shape[i] for i in range(len(q_shape) - 1) if i not in axes]
-        scores = (
-            *batch,
-            self._num_heads,
-            *(q_shape[a] for a in axes),
-            *(v_shape[a] for a in axes),
-        )
-        return output, KerasTensor(scores, self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()
@@ -1033,92 +1045,22 @@ class GroupedQueryAttention(_MultiHeadBase):
         _build_sublayer(self._output_dense, (None, None, hq, dim))
         self.built = True
 
-    def call(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores=False,
-        training=None,
-        use_causal_mask=False,
-    ):
-        if key is None:
-            key = value
-        query_mask, value_mask, key_mask = self._masks(
-            query, value, key, query_mask, value_mask, key_mask
-        )
-        causal_only = (
-            use_causal_mask
-            and query_mask is None
-            and value_mask is None
-            and key_mask is None
-            and attention_mask is None
-            and self._sliding_window is None
-        )
-        mask = None
-        if not causal_only:
-            mask = self._attention_mask(
-                query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
-            )
-        gate = self._gate_dense(query) if self._use_gate else None
-        q = self._query_dense(query)
-        k = ops.repeat(self._key_dense(key), self.num_repeats, axis=2)
-        v = ops.repeat(self._value_dense(value), self.num_repeats, axis=2)
-        outputs, scores = self._attend(
-            q,
-            k,
-            v,
-            mask,
-            causal_only,
-            training,
-            return_attention_scores,
-            "bkuh,bquh->buqk",
-            "buqk,bkuh->bquh",
-            (1,),
-            self._inverse_sqrt_head_dim,
-        )
-        if gate is not None:
-            outputs = outputs * gate
-        outputs = self._output_dense(outputs)
-        if return_attention_scores:
-            return outputs, scores
-        return outputs
+    def _project_key_value(self, key, value):
+        # Each key/value head serves num_repeats query heads.
+        k, v = super()._project_key_value(key, value)
+        return ops.repeat(k, self.num_repeats, axis=2), ops.repeat(v, self.num_repeats, axis=2)
 
-    def compute_mask(self, inputs, previous_mask):
-        return previous_mask
+    def _attention_layout(self):
+        return "bkuh,bquh->buqk", "buqk,bkuh->bquh", (1,), self._inverse_sqrt_head_dim
+
+    def _scores_shape(self, q_shape, v_shape):
+        return (q_shape[0], self.num_query_heads, q_shape[1], v_shape[1])
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         self._check_shapes(query_shape, value_shape, key_shape)
         return query_shape
-
-    def compute_output_spec(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores=False,
-        training=None,
-        use_causal_mask=False,
-    ):
-        q_shape, v_shape = tuple(query.shape), tuple(value.shape)
-        k_shape = None if key is None else tuple(key.shape)
-        output = KerasTensor(
-            self.compute_output_shape(q_shape, v_shape, k_shape), self.compute_dtype
-        )
-        if not return_attention_scores:
-            return output
-        scores = (q_shape[0], self.num_query_heads, q_shape[1], v_shape[1])
-        return output, KerasTensor(scores, self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()

@@ -21,6 +21,7 @@ import operator
 from typing import Any
 
 from kcore import activations, config, constraints, initializers, ops, regularizers
+from kcore.layers.core import _lora_kernel, _LoraMixin
 from kcore.layers.input_spec import InputSpec
 from kcore.layers.layer import Layer
 
@@ -134,6 +135,16 @@ def _lookup(module: Any, value: Any, name: str, owner: str) -> Any:
             f"{owner}: could not interpret the `{name}` argument: {error}. "
             f"Received {name}={value!r}"
         ) from None
+
+
+def _forwarded(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A public class's constructor arguments (its ``locals()``), ``**kwargs``
+    included, as keywords for its base class: Conv1D/2D/3D... keep Keras's exact
+    signatures without restating every argument in the ``super().__init__`` call."""
+    arguments = dict(arguments)
+    del arguments["self"]
+    arguments.pop("__class__", None)
+    return {**arguments.pop("kwargs"), **arguments}
 
 
 def _channel_axis(data_format: str) -> int:
@@ -301,7 +312,7 @@ class _Convolution(Layer):
         return spatial
 
 
-class BaseConv(_Convolution):
+class BaseConv(_LoraMixin, _Convolution):
     """The N-D convolution layer (the base of ``Conv1D``, ``Conv2D``, ``Conv3D``).
 
     Args:
@@ -430,79 +441,9 @@ class BaseConv(_Convolution):
             dtype=self.dtype,
         )
         self._add_bias(self.filters)
-        self.built = True
-        if self.lora_rank:
-            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
+        self._finish_build()
 
-    @property
-    def kernel(self):
-        """The kernel variable (with LoRA enabled: the merged kernel tensor)."""
-        if self.lora_enabled:
-            delta = ops.matmul(self.lora_kernel_a, self.lora_kernel_b)
-            delta = ops.multiply(delta, self.lora_alpha / self.lora_rank)
-            merged = ops.add(self._kernel, ops.cast(delta, self._kernel.dtype))
-            return ops.cast(merged, self.compute_dtype)
-        kernel = self.__dict__.get("_kernel")
-        if kernel is None:
-            raise AttributeError(
-                f"Layer '{self.name}' ({type(self).__name__}) is not built yet: it has no "
-                "kernel; call it on data or call build(input_shape) first"
-            )
-        return kernel
-
-    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
-        """Freeze the kernel ``W`` and train a low-rank update instead: the layer then
-        convolves with ``W + (lora_alpha / rank) * A @ B``, where ``A`` has shape
-        ``(*kernel_size, in_channels // groups, rank)`` and ``B`` ``(rank, filters)``
-        (zeros by default, so the outputs are unchanged at first). ``lora_alpha``
-        defaults to ``rank``.
-
-        Example::
-
-            >>> layer = kcore.layers.Conv2D(8, 3)
-            >>> layer.build((None, 6, 6, 4))
-            >>> layer.enable_lora(2)
-            >>> [w.name for w in layer.trainable_weights]
-            ['bias', 'lora_kernel_a', 'lora_kernel_b']
-        """
-        owner = type(self).__name__
-        if self.kernel_constraint is not None:
-            raise ValueError(
-                f"{owner}: LoRA is incompatible with `kernel_constraint`; remove the "
-                f"`kernel_constraint` argument to enable LoRA on layer '{self.name}'"
-            )
-        if not self.built:
-            raise ValueError(
-                f"{owner}: cannot enable LoRA on layer '{self.name}' before it is built; "
-                "call it on data or call build(input_shape) first"
-            )
-        if self.lora_enabled:
-            raise ValueError(
-                f"{owner}: LoRA is already enabled on layer '{self.name}'; this can only "
-                "be done once per layer"
-            )
-        rank = _positive_int(rank, "rank", owner)
-        shape = tuple(self._kernel.shape)
-        # float32 whatever the policy, as in Keras: low-rank updates under- or
-        # overflow in float16.
-        self.lora_kernel_a = self.add_weight(
-            name="lora_kernel_a",
-            shape=(*shape[:-1], rank),
-            initializer=_lookup(initializers, a_initializer, "a_initializer", owner),
-            dtype="float32",
-            regularizer=self.kernel_regularizer,
-        )
-        self.lora_kernel_b = self.add_weight(
-            name="lora_kernel_b",
-            shape=(rank, self.filters),
-            initializer=_lookup(initializers, b_initializer, "b_initializer", owner),
-            dtype="float32",
-            regularizer=self.kernel_regularizer,
-        )
-        self._kernel.trainable = False
-        self.lora_rank = rank
-        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
-        self.lora_enabled = True
+    kernel = _lora_kernel
 
     def convolution_op(self, inputs, kernel):
         """The convolution of ``inputs`` by ``kernel`` (without bias or activation)."""
@@ -540,9 +481,7 @@ class BaseConv(_Convolution):
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
         }
-        if self.lora_rank:
-            config["lora_rank"] = self.lora_rank
-            config["lora_alpha"] = self.lora_alpha
+        config.update(self._lora_config())
         return config
 
 
@@ -994,26 +933,7 @@ class Conv1D(BaseConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            1,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            groups=groups,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(1, **_forwarded(locals()))
 
 
 class Conv2D(BaseConv):
@@ -1050,26 +970,7 @@ class Conv2D(BaseConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            2,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            groups=groups,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(2, **_forwarded(locals()))
 
 
 class Conv3D(BaseConv):
@@ -1105,26 +1006,7 @@ class Conv3D(BaseConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            3,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            groups=groups,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(3, **_forwarded(locals()))
 
 
 class Conv1DTranspose(BaseConvTranspose):
@@ -1160,26 +1042,7 @@ class Conv1DTranspose(BaseConvTranspose):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            1,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            output_padding=output_padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(1, **_forwarded(locals()))
 
 
 class Conv2DTranspose(BaseConvTranspose):
@@ -1215,26 +1078,7 @@ class Conv2DTranspose(BaseConvTranspose):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            2,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            output_padding=output_padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(2, **_forwarded(locals()))
 
 
 class Conv3DTranspose(BaseConvTranspose):
@@ -1271,26 +1115,7 @@ class Conv3DTranspose(BaseConvTranspose):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            3,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            output_padding=output_padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(3, **_forwarded(locals()))
 
 
 class DepthwiseConv1D(BaseDepthwiseConv):
@@ -1325,25 +1150,7 @@ class DepthwiseConv1D(BaseDepthwiseConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            1,
-            depth_multiplier,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            depthwise_initializer=depthwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(1, **_forwarded(locals()))
 
 
 class DepthwiseConv2D(BaseDepthwiseConv):
@@ -1378,25 +1185,7 @@ class DepthwiseConv2D(BaseDepthwiseConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            2,
-            depth_multiplier,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            depthwise_initializer=depthwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(2, **_forwarded(locals()))
 
 
 class SeparableConv1D(BaseSeparableConv):
@@ -1435,29 +1224,7 @@ class SeparableConv1D(BaseSeparableConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            1,
-            depth_multiplier,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            depthwise_initializer=depthwise_initializer,
-            pointwise_initializer=pointwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            pointwise_regularizer=pointwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            pointwise_constraint=pointwise_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(1, **_forwarded(locals()))
 
 
 class SeparableConv2D(BaseSeparableConv):
@@ -1496,29 +1263,7 @@ class SeparableConv2D(BaseSeparableConv):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(
-            2,
-            depth_multiplier,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            depthwise_initializer=depthwise_initializer,
-            pointwise_initializer=pointwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            pointwise_regularizer=pointwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            pointwise_constraint=pointwise_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        super().__init__(2, **_forwarded(locals()))
 
 
 # Keras 3's aliases: the same classes under their long names.

@@ -43,40 +43,31 @@ _linear = activations.linear
 
 
 # ------------------------------------------------------------------ argument checks
-def _get_activation(value: Any, owner: str, argument: str = "activation") -> Any:
+def _checked_get(getter: Any, value: Any, owner: str, argument: str) -> Any:
+    """``getter(value)`` with its ``ValueError``/``TypeError`` re-raised as a
+    ``ValueError`` naming the layer, the argument and the value received."""
     try:
-        return activations.get(value)
+        return getter(value)
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"{owner}: invalid `{argument}` argument, received {argument}={value!r} ({error})"
         ) from None
+
+
+def _get_activation(value: Any, owner: str, argument: str = "activation") -> Any:
+    return _checked_get(activations.get, value, owner, argument)
 
 
 def _get_initializer(value: Any, owner: str, argument: str) -> Any:
-    try:
-        return initializers.get(value)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"{owner}: invalid `{argument}` argument, received {argument}={value!r} ({error})"
-        ) from None
+    return _checked_get(initializers.get, value, owner, argument)
 
 
 def _get_regularizer(value: Any, owner: str, argument: str) -> Any:
-    try:
-        return regularizers.get(value)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"{owner}: invalid `{argument}` argument, received {argument}={value!r} ({error})"
-        ) from None
+    return _checked_get(regularizers.get, value, owner, argument)
 
 
 def _get_constraint(value: Any, owner: str, argument: str) -> Any:
-    try:
-        return constraints.get(value)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"{owner}: invalid `{argument}` argument, received {argument}={value!r} ({error})"
-        ) from None
+    return _checked_get(constraints.get, value, owner, argument)
 
 
 def _positive_int(value: Any, owner: str, argument: str, allow_none: bool = False) -> Any:
@@ -184,6 +175,32 @@ class _LoraMixin:
         self.lora_alpha = lora_alpha if lora_alpha is not None else rank
         self.lora_enabled = True
 
+    def _lora_weight(self) -> Any:
+        """The base variable (``kernel``/``embeddings``), or with LoRA enabled the
+        merged tensor; an AttributeError before ``build``."""
+        base_name = self._lora_names[0]
+        if self.lora_enabled:
+            return self._merged(getattr(self, base_name))
+        base = self.__dict__.get(base_name)
+        if base is None:
+            raise AttributeError(
+                f"Layer '{self.name}' ({type(self).__name__}) is not built yet: it has "
+                f"no {base_name[1:]}"
+            )
+        return base
+
+    def _finish_build(self) -> None:
+        """Mark the layer built, then enable LoRA when ``lora_rank`` was given."""
+        self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
+
+    def _lora_config(self) -> dict[str, Any]:
+        """``lora_rank``/``lora_alpha`` for ``get_config`` (only when set, as in Keras)."""
+        if self.lora_rank:
+            return {"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha}
+        return {}
+
     def _merged(self, base: Any) -> Any:
         prefix = self._lora_names[2]
         return _lora_merged(
@@ -194,6 +211,13 @@ class _LoraMixin:
             self.lora_rank,
             self.compute_dtype,
         )
+
+
+#: ``kernel`` of the layers with LoRA on a kernel (Dense, EinsumDense, the convolutions).
+_lora_kernel = property(
+    _LoraMixin._lora_weight,
+    doc="The kernel variable (with LoRA enabled: the merged kernel tensor).",
+)
 
 
 # ------------------------------------------------------------------------ Dense
@@ -285,21 +309,9 @@ class Dense(_LoraMixin, Layer):
         else:
             self.bias = None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
-        self.built = True
-        if self.lora_rank:
-            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
+        self._finish_build()
 
-    @property
-    def kernel(self):
-        """The kernel variable (with LoRA enabled: the merged kernel tensor)."""
-        if self.lora_enabled:
-            return self._merged(self._kernel)
-        try:
-            return self.__dict__["_kernel"]
-        except KeyError:
-            raise AttributeError(
-                f"Layer '{self.name}' (Dense) is not built yet: it has no kernel"
-            ) from None
+    kernel = _lora_kernel
 
     def call(self, inputs, training=None):
         x = ops.matmul(inputs, self.kernel)
@@ -326,9 +338,7 @@ class Dense(_LoraMixin, Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
             "quantization_config": None,
         }
-        if self.lora_rank:
-            config["lora_rank"] = self.lora_rank
-            config["lora_alpha"] = self.lora_alpha
+        config.update(self._lora_config())
         return config
 
 
@@ -562,21 +572,9 @@ class EinsumDense(_LoraMixin, Layer):
         else:
             self.bias = None
         self.input_spec = InputSpec(ndim=len(input_shape), axes=contracted)
-        self.built = True
-        if self.lora_rank:
-            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
+        self._finish_build()
 
-    @property
-    def kernel(self):
-        """The kernel variable (with LoRA enabled: the merged kernel tensor)."""
-        if self.lora_enabled:
-            return self._merged(self._kernel)
-        try:
-            return self.__dict__["_kernel"]
-        except KeyError:
-            raise AttributeError(
-                f"Layer '{self.name}' (EinsumDense) is not built yet: it has no kernel"
-            ) from None
+    kernel = _lora_kernel
 
     def call(self, inputs, training=None):
         x = ops.einsum(self.equation, inputs, self.kernel)
@@ -608,9 +606,7 @@ class EinsumDense(_LoraMixin, Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
             "quantization_config": None,
         }
-        if self.lora_rank:
-            config["lora_rank"] = self.lora_rank
-            config["lora_alpha"] = self.lora_alpha
+        config.update(self._lora_config())
         if self.gptq_unpacked_column_size:
             config["gptq_unpacked_column_size"] = self.gptq_unpacked_column_size
         return config
@@ -703,22 +699,12 @@ class Embedding(_LoraMixin, Layer):
             regularizer=self.embeddings_regularizer,
             constraint=self.embeddings_constraint,
         )
-        self.built = True
-        if self.lora_rank:
-            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
+        self._finish_build()
 
     @property
     def embeddings(self):
         """The embeddings variable (with LoRA enabled: the merged matrix)."""
-        if self.lora_enabled:
-            return self._merged(self._embeddings)
-        try:
-            return self.__dict__["_embeddings"]
-        except KeyError:
-            raise AttributeError(
-                f"Layer '{self.name}' ({type(self).__name__}) is not built yet: it has "
-                "no embeddings"
-            ) from None
+        return self._lora_weight()
 
     def call(self, inputs):
         if _index_dtype(inputs) not in _INT_INDICES:
@@ -751,9 +737,7 @@ class Embedding(_LoraMixin, Layer):
             "mask_zero": self.mask_zero,
             "quantization_config": None,
         }
-        if self.lora_rank:
-            config["lora_rank"] = self.lora_rank
-            config["lora_alpha"] = self.lora_alpha
+        config.update(self._lora_config())
         return config
 
 

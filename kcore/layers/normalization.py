@@ -98,8 +98,18 @@ def _weight_args(layer: Any, prefix: str) -> dict[str, Any]:
     }
 
 
-class _AffineConfig:
-    """The gamma/beta arguments shared by batch, layer and group normalization."""
+class _SameShape:
+    """``compute_output_shape`` of the normalization layers: the input shape, once
+    ``axis`` is checked against its rank."""
+
+    def compute_output_shape(self, input_shape):
+        _check_axes_in_range(self, self.axis, input_shape)
+        return tuple(input_shape)
+
+
+class _AffineConfig(_SameShape):
+    """The gamma/beta arguments shared by batch, layer and group normalization
+    (all three support masks and have ``gamma``/``beta`` set to ``None`` until built)."""
 
     def _set_affine(
         self,
@@ -120,6 +130,15 @@ class _AffineConfig:
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = None
+        self.beta = None
+
+    def _add_affine_weight(self, name: str, shape: tuple) -> Any:
+        """The trainable ``gamma`` or ``beta`` (kept in float32 under mixed precision)."""
+        return self.add_weight(
+            shape=shape, name=name, trainable=True, autocast=False, **_weight_args(self, name)
+        )
 
     def _affine_config(self) -> dict[str, Any]:
         return {
@@ -237,9 +256,6 @@ class BatchNormalization(_AffineConfig, Layer):
                 )
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
-        self.supports_masking = True
-        self.gamma = None
-        self.beta = None
         self.moving_mean = None
         self.moving_variance = None
         self._reduction_axes: tuple[int, ...] | None = None
@@ -249,34 +265,12 @@ class BatchNormalization(_AffineConfig, Layer):
         _check_defined(self, [self.axis], input_shape)
         shape = (input_shape[self.axis],)
         if self.scale:
-            self.gamma = self.add_weight(
-                shape=shape,
-                name="gamma",
-                trainable=True,
-                autocast=False,
-                **_weight_args(self, "gamma"),
-            )
+            self.gamma = self._add_affine_weight("gamma", shape)
         if self.center:
-            self.beta = self.add_weight(
-                shape=shape,
-                name="beta",
-                trainable=True,
-                autocast=False,
-                **_weight_args(self, "beta"),
-            )
-        self.moving_mean = self.add_weight(
-            shape=shape,
-            name="moving_mean",
-            initializer=self.moving_mean_initializer,
-            trainable=False,
-            autocast=False,
-        )
-        self.moving_variance = self.add_weight(
-            shape=shape,
-            name="moving_variance",
-            initializer=self.moving_variance_initializer,
-            trainable=False,
-            autocast=False,
+            self.beta = self._add_affine_weight("beta", shape)
+        self.moving_mean = self._add_statistic("moving_mean", shape, self.moving_mean_initializer)
+        self.moving_variance = self._add_statistic(
+            "moving_variance", shape, self.moving_variance_initializer
         )
         if self.renorm:
             variance_init = self.moving_variance_initializer
@@ -284,36 +278,22 @@ class BatchNormalization(_AffineConfig, Layer):
             def stddev_initializer(shape, dtype=None):
                 return ops.sqrt(variance_init(shape, dtype=dtype))
 
-            self.moving_stddev = self.add_weight(
-                shape=shape,
-                name="moving_stddev",
-                initializer=stddev_initializer,
-                trainable=False,
-                autocast=False,
+            self.moving_stddev = self._add_statistic("moving_stddev", shape, stddev_initializer)
+            self.renorm_mean = self._add_statistic(
+                "renorm_mean", shape, self.moving_mean_initializer
             )
-            self.renorm_mean = self.add_weight(
-                shape=shape,
-                name="renorm_mean",
-                initializer=self.moving_mean_initializer,
-                trainable=False,
-                autocast=False,
-            )
-            self.renorm_stddev = self.add_weight(
-                shape=shape,
-                name="renorm_stddev",
-                initializer=stddev_initializer,
-                trainable=False,
-                autocast=False,
-            )
+            self.renorm_stddev = self._add_statistic("renorm_stddev", shape, stddev_initializer)
         rank = len(input_shape)
         self.input_spec = InputSpec(ndim=rank, axes={self.axis: input_shape[self.axis]})
         axis = self.axis % rank
         self._reduction_axes = tuple(i for i in range(rank) if i != axis)
         self.built = True
 
-    def compute_output_shape(self, input_shape):
-        _check_axes_in_range(self, self.axis, input_shape)
-        return tuple(input_shape)
+    def _add_statistic(self, name, shape, initializer):
+        """A non-trainable float32 statistic (moving mean, renorm stddev...)."""
+        return self.add_weight(
+            shape=shape, name=name, initializer=initializer, trainable=False, autocast=False
+        )
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and len(mask.shape) != len(inputs.shape) - 1:
@@ -472,10 +452,7 @@ class LayerNormalization(_AffineConfig, Layer):
             beta_constraint,
             gamma_constraint,
         )
-        self.supports_masking = True
         self.autocast = False
-        self.gamma = None
-        self.beta = None
 
     def build(self, input_shape):
         _check_axes_in_range(self, self.axis, input_shape)
@@ -487,26 +464,10 @@ class LayerNormalization(_AffineConfig, Layer):
             self.axis = [self.axis]
         _check_defined(self, self.axis, input_shape)
         if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(
-                shape=shape,
-                name="gamma",
-                trainable=True,
-                autocast=False,
-                **_weight_args(self, "gamma"),
-            )
+            self.gamma = self._add_affine_weight("gamma", shape)
         if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(
-                shape=shape,
-                name="beta",
-                trainable=True,
-                autocast=False,
-                **_weight_args(self, "beta"),
-            )
+            self.beta = self._add_affine_weight("beta", shape)
         self.built = True
-
-    def compute_output_shape(self, input_shape):
-        _check_axes_in_range(self, self.axis, input_shape)
-        return tuple(input_shape)
 
     def call(self, inputs):
         x = _widen(inputs)
@@ -594,10 +555,7 @@ class GroupNormalization(_AffineConfig, Layer):
             beta_constraint,
             gamma_constraint,
         )
-        self.supports_masking = True
         self.autocast = False
-        self.gamma = None
-        self.beta = None
 
     def build(self, input_shape):
         _check_axes_in_range(self, self.axis, input_shape)
@@ -618,13 +576,9 @@ class GroupNormalization(_AffineConfig, Layer):
         rank = len(input_shape)
         self.input_spec = InputSpec(ndim=rank, axes={self.axis: dim})
         if self.scale:
-            self.gamma = self.add_weight(
-                shape=(dim,), name="gamma", autocast=False, **_weight_args(self, "gamma")
-            )
+            self.gamma = self._add_affine_weight("gamma", (dim,))
         if self.center:
-            self.beta = self.add_weight(
-                shape=(dim,), name="beta", autocast=False, **_weight_args(self, "beta")
-            )
+            self.beta = self._add_affine_weight("beta", (dim,))
         axis = self.axis % rank
         # The grouped tensor has the channel axis split in (groups, channels/groups).
         self._grouped_axis = axis
@@ -634,10 +588,6 @@ class GroupNormalization(_AffineConfig, Layer):
         broadcast[axis + 1] = dim // self.groups
         self._broadcast_shape = tuple(broadcast)
         self.built = True
-
-    def compute_output_shape(self, input_shape):
-        _check_axes_in_range(self, self.axis, input_shape)
-        return tuple(input_shape)
 
     def call(self, inputs):
         shape = ops.shape(inputs)
@@ -673,7 +623,7 @@ class GroupNormalization(_AffineConfig, Layer):
 
 
 # ---------------------------------------------------------------- RMSNormalization
-class RMSNormalization(Layer):
+class RMSNormalization(_SameShape, Layer):
     """Root-mean-square normalization: ``x / sqrt(mean(x**2, axis) + epsilon) *
     scale``, with a learned ``scale`` (initialized to ones).
 
@@ -707,10 +657,6 @@ class RMSNormalization(Layer):
         self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
         self.built = True
 
-    def compute_output_shape(self, input_shape):
-        _check_axes_in_range(self, self.axis, input_shape)
-        return tuple(input_shape)
-
     def call(self, x):
         return ops.rms_normalization(
             x, scale=self.scale.value, axis=self.axis, epsilon=self.epsilon
@@ -721,7 +667,7 @@ class RMSNormalization(Layer):
 
 
 # ---------------------------------------------------------------- UnitNormalization
-class UnitNormalization(Layer):
+class UnitNormalization(_SameShape, Layer):
     """Scales each example to unit L2 norm over ``axis`` (no weights).
 
     Args:
@@ -740,10 +686,6 @@ class UnitNormalization(Layer):
         self.axis = _check_axes("UnitNormalization", axis)
         self.supports_masking = True
         self.built = True
-
-    def compute_output_shape(self, input_shape):
-        _check_axes_in_range(self, self.axis, input_shape)
-        return tuple(input_shape)
 
     def call(self, inputs):
         _check_axes_in_range(self, self.axis, inputs.shape)

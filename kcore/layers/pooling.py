@@ -20,6 +20,7 @@ from kcore.layers.convolutional import (
     _assemble_shape,
     _channel_axis,
     _check_rank,
+    _forwarded,
     _spatial_dims,
     _standardize_data_format,
     _standardize_padding,
@@ -184,16 +185,7 @@ class MaxPooling1D(BasePooling):
     def __init__(
         self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, **kwargs
     ):
-        super().__init__(
-            pool_size,
-            strides,
-            pool_dimensions=1,
-            pool_mode="max",
-            padding=padding,
-            data_format=data_format,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(pool_dimensions=1, pool_mode="max", **_forwarded(locals()))
 
 
 class MaxPooling2D(BasePooling):
@@ -222,16 +214,7 @@ class MaxPooling2D(BasePooling):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            pool_size,
-            strides,
-            pool_dimensions=2,
-            pool_mode="max",
-            padding=padding,
-            data_format=data_format,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(pool_dimensions=2, pool_mode="max", **_forwarded(locals()))
 
 
 class MaxPooling3D(BasePooling):
@@ -260,16 +243,7 @@ class MaxPooling3D(BasePooling):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            pool_size,
-            strides,
-            pool_dimensions=3,
-            pool_mode="max",
-            padding=padding,
-            data_format=data_format,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(pool_dimensions=3, pool_mode="max", **_forwarded(locals()))
 
 
 class AveragePooling1D(BasePooling):
@@ -293,16 +267,7 @@ class AveragePooling1D(BasePooling):
     def __init__(
         self, pool_size, strides=None, padding="valid", data_format=None, name=None, **kwargs
     ):
-        super().__init__(
-            pool_size,
-            strides,
-            pool_dimensions=1,
-            pool_mode="average",
-            padding=padding,
-            data_format=data_format,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(pool_dimensions=1, pool_mode="average", **_forwarded(locals()))
 
 
 class AveragePooling2D(BasePooling):
@@ -325,16 +290,7 @@ class AveragePooling2D(BasePooling):
     def __init__(
         self, pool_size, strides=None, padding="valid", data_format=None, name=None, **kwargs
     ):
-        super().__init__(
-            pool_size,
-            strides,
-            pool_dimensions=2,
-            pool_mode="average",
-            padding=padding,
-            data_format=data_format,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(pool_dimensions=2, pool_mode="average", **_forwarded(locals()))
 
 
 class AveragePooling3D(BasePooling):
@@ -357,16 +313,7 @@ class AveragePooling3D(BasePooling):
     def __init__(
         self, pool_size, strides=None, padding="valid", data_format=None, name=None, **kwargs
     ):
-        super().__init__(
-            pool_size,
-            strides,
-            pool_dimensions=3,
-            pool_mode="average",
-            padding=padding,
-            data_format=data_format,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(pool_dimensions=3, pool_mode="average", **_forwarded(locals()))
 
 
 # -------------------------------------------------------------------- global

@@ -27,6 +27,7 @@ from kcore.layers._hashing import (
     HashedCrossing,
     Hashing,
     _to_numpy,
+    _update_batches,
     encode_categorical,
     stored_dtype,
 )
@@ -58,6 +59,19 @@ def _data_format(value: Any, cls: str) -> str:
             f"received data_format={value!r}"
         )
     return value
+
+
+def _sized_image_shape(
+    input_shape: Any, height: int, width: int, data_format: str, cls: str
+) -> tuple:
+    """The shape of rank-3/4 images ``input_shape`` resized to ``(height, width)``."""
+    shape = list(input_shape)
+    if len(shape) not in (3, 4):
+        raise ValueError(f"{cls}: expected inputs of rank 3 or 4, received shape {tuple(shape)}")
+    h_axis, w_axis = (-3, -2) if data_format == "channels_last" else (-2, -1)
+    shape[h_axis] = height
+    shape[w_axis] = width
+    return tuple(shape)
 
 
 def _positive_int(value: Any, name: str, cls: str) -> int:
@@ -436,15 +450,9 @@ class Resizing(Layer):
         )
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        shape = list(input_shape)
-        if len(shape) not in (3, 4):
-            raise ValueError(
-                f"Resizing: expected inputs of rank 3 or 4, received shape {tuple(shape)}"
-            )
-        h_axis, w_axis = (-3, -2) if self.data_format == "channels_last" else (-2, -1)
-        shape[h_axis] = self.height
-        shape[w_axis] = self.width
-        return tuple(shape)
+        return _sized_image_shape(
+            input_shape, self.height, self.width, self.data_format, "Resizing"
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -508,15 +516,9 @@ class CenterCrop(Layer):
         )
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        shape = list(input_shape)
-        if len(shape) not in (3, 4):
-            raise ValueError(
-                f"CenterCrop: expected inputs of rank 3 or 4, received shape {tuple(shape)}"
-            )
-        h_axis, w_axis = (-3, -2) if self.data_format == "channels_last" else (-2, -1)
-        shape[h_axis] = self.height
-        shape[w_axis] = self.width
-        return tuple(shape)
+        return _sized_image_shape(
+            input_shape, self.height, self.width, self.data_format, "CenterCrop"
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -646,17 +648,11 @@ class Discretization(Layer):
         self.reset_state()
         if isinstance(data, np.ndarray | list | tuple) or hasattr(data, "shape"):
             if isinstance(data, list | tuple) and data and hasattr(data[0], "shape"):
-                for i, batch in enumerate(data):
-                    if steps is not None and i >= steps:
-                        break
-                    self.update_state(batch)
+                _update_batches(self, data, steps)
             else:
                 self.update_state(data)
         else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
+            _update_batches(self, data, steps)
         self.finalize_state()
 
     def call(self, inputs: Any) -> Any:

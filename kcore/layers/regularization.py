@@ -84,6 +84,17 @@ def _data_format(value: Any, owner: str) -> str:
     return value
 
 
+def _init_random(layer: Layer, amount: float, seed: Any) -> None:
+    """The end of the noise layers' ``__init__``: keep ``seed``, make a seed generator
+    only when there is noise to draw (``amount > 0``), support masks, and mark the
+    layer built (it has no weights)."""
+    layer.seed = seed
+    if amount > 0:
+        layer.seed_generator = random.SeedGenerator(seed)
+    layer.supports_masking = True
+    layer.built = True
+
+
 class Dropout(Layer):
     """Sets inputs to 0 with probability ``rate`` during training and scales the
     others by ``1 / (1 - rate)``, so the expected sum is unchanged. Inference
@@ -106,12 +117,8 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _rate(rate, type(self).__name__)
-        self.seed = seed
         self.noise_shape = _noise_shape(noise_shape, type(self).__name__)
-        if rate > 0:
-            self.seed_generator = random.SeedGenerator(seed)
-        self.supports_masking = True
-        self.built = True
+        _init_random(self, rate, seed)
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:
@@ -253,11 +260,7 @@ class GaussianNoise(Layer):
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev = _rate(stddev, "GaussianNoise", "stddev")
-        self.seed = seed
-        if stddev > 0:
-            self.seed_generator = random.SeedGenerator(seed)
-        self.supports_masking = True
-        self.built = True
+        _init_random(self, stddev, seed)
 
     def call(self, inputs, training=False):
         if training and self.stddev > 0:
@@ -297,11 +300,7 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         # rate 1 would mean an infinite standard deviation.
         self.rate = _rate(rate, "GaussianDropout", allow_one=False)
-        self.seed = seed
-        if rate > 0:
-            self.seed_generator = random.SeedGenerator(seed)
-        self.supports_masking = True
-        self.built = True
+        _init_random(self, rate, seed)
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:
@@ -349,12 +348,8 @@ class AlphaDropout(Layer):
         super().__init__(**kwargs)
         # rate 1 leaves no variance to restore.
         self.rate = _rate(rate, "AlphaDropout", allow_one=False)
-        self.seed = seed
         self.noise_shape = _noise_shape(noise_shape, "AlphaDropout")
-        if rate > 0:
-            self.seed_generator = random.SeedGenerator(seed)
-        self.supports_masking = True
-        self.built = True
+        _init_random(self, rate, seed)
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:
