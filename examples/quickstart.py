@@ -1,58 +1,88 @@
-"""kcore's main job, for now: the selected backend computes with ``kcore.ops``.
+"""kcore's main job, for now: a Keras model built, run and moved between backends.
 
-A two-layer network's forward pass over a batch of inputs, on whichever backend is
-selected, checked against the built-in NumPy reference backend. (Training, saving and
-reloading arrive with the layers and training work; this script grows with them.)
+A small convnet is built with ``kcore.layers`` (the functional API) on whichever backend
+is selected, summarized, and run on a batch of images. Its config (JSON) and weights
+(NumPy arrays) are then written to a temporary folder and rebuilt in a fresh process
+on the built-in NumPy reference backend, whose predictions must match. (Training and
+the ``.keras`` format arrive with the training and saving work; this script grows with
+them.)
 
     python examples/quickstart.py
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 import kcore
-from kcore.ops.contract import namespace_for
+from kcore import layers
+
+# Run in the reference process: rebuild the model from its config and weights.
+REFERENCE = """
+import json, sys
+from pathlib import Path
+import numpy as np
+import kcore
+folder = Path(sys.argv[1])
+model = kcore.models.model_from_json((folder / "model.json").read_text())
+weights = np.load(folder / "weights.npz")
+model.set_weights([weights[f"w{i}"] for i in range(len(weights.files))])
+probs = kcore.ops.convert_to_numpy(model(np.load(folder / "images.npy")))
+np.save(folder / "reference.npy", probs)
+"""
 
 
-def forward(o, x, w1, b1, w2, b2):
-    """Class probabilities of a ReLU MLP, written once against ``kcore.ops``."""
-    hidden = o.relu(o.add(o.matmul(x, w1), b1))
-    return o.softmax(o.add(o.matmul(hidden, w2), b2), axis=-1)
+def build_model() -> kcore.Model:
+    inputs = kcore.Input(shape=(8, 8, 1), name="image")
+    x = layers.Conv2D(8, 3, activation="relu", padding="same")(inputs)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(32, activation="relu")(x)
+    outputs = layers.Dense(10, activation="softmax")(x)
+    return kcore.Model(inputs, outputs, name="convnet")
 
 
 def main() -> None:
-    rng = np.random.default_rng(0)
-    data = [
-        rng.standard_normal(s).astype("float32")
-        for s in [(256, 64), (64, 32), (32,), (32, 10), (10,)]
-    ]
     backend = kcore.backend.current()
     print(
         f"kcore {kcore.__version__}: backend {backend.name} "
         f"({backend.framework} {backend.framework_version}, from "
         f"{kcore.config.backend_source()}), devices {', '.join(backend.capabilities.devices)}"
     )
+    model = build_model()
+    model.summary()
 
-    ops = kcore.ops
-    tensors = [ops.convert_to_tensor(a) for a in data]
+    images = np.random.default_rng(0).random((64, 8, 8, 1), dtype=np.float32)
     start = time.perf_counter()
-    probs = forward(ops, *tensors)
-    result = ops.convert_to_numpy(probs)
+    probs = kcore.ops.convert_to_numpy(model(images))
     elapsed = time.perf_counter() - start
-
-    reference = namespace_for(kcore.backend.get_backend("numpy"))
-    expected = reference.convert_to_numpy(forward(reference, *data))
-    error = float(np.max(np.abs(result - expected)))
-    row_sums = ops.convert_to_numpy(ops.sum(probs, axis=-1))
     print(
-        f"forward pass: {result.shape[0]} samples -> {result.shape[1]} classes "
-        f"in {elapsed * 1e3:.1f} ms; rows sum to 1 within "
-        f"{float(np.max(np.abs(row_sums - 1))):.1e}"
+        f"forward pass: {probs.shape[0]} images -> {probs.shape[1]} classes in "
+        f"{elapsed * 1e3:.1f} ms; rows sum to 1 within {np.max(np.abs(probs.sum(-1) - 1)):.1e}"
     )
-    print(f"max difference from the NumPy reference backend: {error:.1e}")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder)
+        (path / "model.json").write_text(model.to_json())
+        np.savez(path / "weights.npz", **{f"w{i}": w for i, w in enumerate(model.get_weights())})
+        np.save(path / "images.npy", images)
+        env = {**os.environ, "KCORE_BACKEND": "numpy"}
+        subprocess.run([sys.executable, "-c", REFERENCE, folder], env=env, check=True)
+        reference = np.load(path / "reference.npy")
+    error = float(np.max(np.abs(probs - reference)))
+    print(
+        f"rebuilt from {len(json.loads(model.to_json())['config']['layers'])} layer configs "
+        f"and {len(model.get_weights())} weight arrays on the NumPy reference backend: "
+        f"max difference {error:.1e}"
+    )
     if error > 1e-4:
         raise SystemExit(f"mismatch with the reference backend: {error}")
     print("ok")
