@@ -87,14 +87,19 @@ def test_serialize_round_trip():
     assert kcore.DTypePolicy is DTypePolicy and kcore.FloatDTypePolicy is FloatDTypePolicy
 
 
+@pytest.mark.xfail(
+    kcore.config.backend() == "openvino",
+    strict=True,
+    reason="kcore-openvino has no cast op yet",
+)
 def test_convert_input():
     policy = DTypePolicy("mixed_float16")
     x = policy.convert_input(np.ones((2,), "float32"), True, policy.compute_dtype)
-    assert ops.is_tensor(x) and standardize_dtype(x.dtype) == "float16"
+    assert ops.is_tensor(x) and standardize_dtype(ops.dtype(x)) == "float16"
     kept = policy.convert_input(ops.ones((2,), "float32"), False, "float16")
-    assert standardize_dtype(kept.dtype) == "float32"
+    assert standardize_dtype(ops.dtype(kept)) == "float32"
     ints = policy.convert_input(ops.ones((2,), "int32"), True, "float16")
-    assert standardize_dtype(ints.dtype) == "int32"
+    assert standardize_dtype(ops.dtype(ints)) == "int32"
     assert policy.convert_input(3.0, True, "float16") == 3.0
     assert policy.convert_input("text", True, "float16") == "text"
     symbolic = policy.convert_input(kcore.KerasTensor((None, 2), "float32"), True, "float16")

@@ -101,7 +101,11 @@ class DTypePolicy:
 
     @staticmethod
     def _should_cast(x: Any, dtype: str) -> bool:
-        x_dtype = standardize_dtype(x.dtype)
+        from kcore import ops
+
+        # ops.dtype: every backend's tensors (OpenVINO's have no .dtype attribute).
+        x_dtype = x.dtype if hasattr(x, "dtype") else ops.dtype(x)
+        x_dtype = standardize_dtype(x_dtype)
         return x_dtype in _FLOATS and x_dtype != dtype
 
     def get_config(self) -> dict[str, Any]:
