@@ -112,10 +112,6 @@ def in_stateless_scope() -> bool:
     return _state.stateless is not None
 
 
-def get_stateless_scope() -> StatelessScope | None:
-    return _state.stateless
-
-
 class Variable:
     """A backend-native variable.
 

@@ -23,12 +23,14 @@ Example::
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import threading
 from typing import Any
 
 from kcore import _tree
 from kcore import backend as _backend_module
+from kcore import ops as _ops_module
 from kcore.dtypes import standardize_dtype
 from kcore.keras_tensor import KerasTensor
 from kcore.layers.input_spec import assert_input_compatibility
@@ -43,14 +45,10 @@ _name_counts: dict[str, int] = {}
 
 
 def unique_name(prefix: str) -> str:
-    """``prefix``, then ``prefix_1``, ``prefix_2``... (reset by ``clear_session``)."""
+    """``prefix``, then ``prefix_1``, ``prefix_2``... (counted per process)."""
     count = _name_counts.get(prefix, 0)
     _name_counts[prefix] = count + 1
     return prefix if count == 0 else f"{prefix}_{count}"
-
-
-def reset_names() -> None:
-    _name_counts.clear()
 
 
 def snake_case(name: str) -> str:
@@ -80,7 +78,6 @@ class _CallInfo:
         "mask",
         "training_default",
         "names",
-        "var_kwargs",
         "build_args",
         "computes_mask",
         "masks_of",
@@ -91,7 +88,6 @@ class _CallInfo:
         names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         by_name = {p.name: p for p in params}
         self.names = names
-        self.var_kwargs = any(p.kind is p.VAR_KEYWORD for p in params)
         self.training = "training" in by_name
         self.mask = "mask" in by_name
         default = by_name["training"].default if self.training else None
@@ -118,27 +114,17 @@ def _call_info(cls: type) -> _CallInfo:
     return info
 
 
-def _base() -> type:
-    mixin = _backend_module.current().layer_mixin
-    return mixin if mixin is not None else object
-
-
-_BASE = _base()
+#: Layers belong to the selected backend, loaded once here; its layer_mixin (torch:
+#: torch.nn.Module) is a base of Layer.
 _BACKEND = _backend_module.current()
+_BASE = _BACKEND.layer_mixin or object
 #: ids of layers holding losses from their last call: a call clears its layers' only
 #: when there are any, so the common case walks nothing.
 _layers_with_losses: set[int] = set()
-_cast = _backend_module.current().ops.get("cast") or (lambda x, dtype: _ops().cast(x, dtype))
-
-
-def _ops() -> Any:
-    from kcore import ops
-
-    return ops
+_cast = _ops_module.cast
 
 
 _ALLOWED_KWARGS = frozenset({"input_shape", "batch_input_shape", "batch_size", "input_dim"})
-_OWN_ATTRIBUTES = frozenset({"_kcore_attrs", "_kcore_untracked"})
 
 
 def _is_tensor_like(x: Any) -> bool:
@@ -468,7 +454,7 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
         if initializer is None:
             initializer = "glorot_uniform" if dtype in _FLOATS else "zeros"
         initializer = initializers.get(initializer)
-        variable = _backend_module.current().Variable(
+        variable = _BACKEND.Variable(
             initializer,
             shape=shape,
             dtype=dtype,
@@ -537,13 +523,7 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
                 f"Layer '{self.name}' is not built yet: call it on data or call "
                 "build(input_shape) before count_params()"
             )
-        total = 0
-        for v in self.weights:
-            size = 1
-            for d in v.shape:
-                size *= d
-            total += size
-        return total
+        return sum(math.prod(v.shape) for v in self.weights)
 
     # ------------------------------------------------------------------- dtypes
     @property
@@ -835,9 +815,8 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
             except TypeError:
                 result = self.compute_output_shape(*shapes)
             return _shapes_to_specs(result, self.compute_dtype)
-        backend = _backend_module.current()
         with StatelessScope():
-            return backend.compute_output_spec(self.call, *args, **kwargs)
+            return _BACKEND.compute_output_spec(self.call, *args, **kwargs)
 
     def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
         """The output shape for ``input_shape`` (default: from abstract evaluation)."""
@@ -1147,8 +1126,3 @@ def _tupleize(shape: Any) -> Any:
     if isinstance(shape, dict):
         return {k: _tupleize(v) for k, v in shape.items()}
     return shape
-
-
-def in_training_call() -> Any:
-    """The ``training`` value of the layer call in progress (``None`` outside one)."""
-    return _context.training

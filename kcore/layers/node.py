@@ -34,17 +34,6 @@ class Node:
             tensor._keras_history = (operation, index, position)
 
     @property
-    def parent_nodes(self) -> list[Node]:
-        parents = []
-        for tensor in self.input_tensors:
-            history = tensor._keras_history
-            if history is not None:
-                node = history[0]._inbound_nodes[history[1]]
-                if node not in parents:
-                    parents.append(node)
-        return parents
-
-    @property
     def is_input(self) -> bool:
         return not self.input_tensors and not self.call_args
 

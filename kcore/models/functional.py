@@ -50,7 +50,6 @@ class Graph:
         input_ids = {id(t) for t in self.input_tensors}
         ordered: list[Any] = []
         done: set[int] = set()
-        in_progress: set[int] = set()
 
         def visit(tensor: KerasTensor) -> None:
             if id(tensor) in input_ids:
@@ -71,12 +70,9 @@ class Graph:
                     f"of {tensor!r} (the input '{layer.name}'), which is not among the "
                     f"model's inputs {[t.name for t in self.input_tensors]}"
                 )
-            if id(node) in in_progress:  # pragma: no cover - KerasTensors cannot cycle
-                raise ValueError(f"Model '{self.owner.name}': the graph has a cycle")
-            in_progress.add(id(node))
+            # A node's inputs exist before it (KerasTensors cannot form a cycle).
             for parent in node.input_tensors:
                 visit(parent)
-            in_progress.discard(id(node))
             done.add(id(node))
             ordered.append(node)
 
@@ -213,9 +209,6 @@ class Functional(Model):
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
         return self._graph.run(inputs, training=training, mask=mask)
-
-    def compute_output_spec(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        return super().compute_output_spec(inputs, training=training, mask=mask)
 
     def get_config(self) -> dict[str, Any]:
         from kcore.models.functional_config import functional_config

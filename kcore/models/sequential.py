@@ -143,9 +143,6 @@ class Sequential(Model):
             x = outputs
         return x
 
-    def compute_output_spec(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        return super().compute_output_spec(inputs, training=training, mask=mask)
-
     @property
     def inputs(self) -> Any:
         return None if self._graph_inputs is None else [self._graph_inputs]

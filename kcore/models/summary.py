@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -43,18 +44,16 @@ _ITEMSIZE = {
 
 
 def _size(variable: Any) -> int:
-    size = 1
-    for d in variable.shape:
-        size *= d
-    return size
+    return math.prod(variable.shape)
 
 
 def _readable_bytes(count: float) -> str:
+    unit = "B"
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if count < 1024 or unit == "TB":
-            return f"{count:.2f} {unit}"
+            break
         count /= 1024
-    return f"{count:.2f} TB"  # pragma: no cover
+    return f"{count:.2f} {unit}"
 
 
 def _weights_line(label: str, variables: list[Any]) -> str:

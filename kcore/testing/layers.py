@@ -56,14 +56,6 @@ def _is_shape(value: Any) -> bool:
     )
 
 
-def _map_shapes(fn: Any, shapes: Any) -> Any:
-    if _is_shape(shapes):
-        return fn(tuple(shapes))
-    if isinstance(shapes, dict):
-        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
-    return [_map_shapes(fn, s) for s in shapes]
-
-
 def _make_data(input_shape: Any, input_dtype: Any, rng: np.random.Generator) -> Any:
     from kcore import config
 
