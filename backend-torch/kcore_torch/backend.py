@@ -36,6 +36,7 @@ from kcore_torch import (
 )
 from kcore_torch import ops as torch_ops
 from kcore_torch.layer import TorchLayer
+from kcore_torch.optimizers import KERNELS as OPTIMIZER_KERNELS
 
 _symbolic = torch_ops.symbolic_state
 
@@ -265,4 +266,5 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         gradient=gradient,
         layer_mixin=TorchLayer,
         dtypes=_dtypes(),
+        optimizer_kernels=OPTIMIZER_KERNELS,
     )
