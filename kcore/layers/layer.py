@@ -516,6 +516,36 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
                 )
             variable.assign(value)
 
+    def save_own_variables(self, store: Any) -> None:
+        """Write this layer's own weights (not its sublayers') to ``store``, a dict-like,
+        as ``"0"``, ``"1"``... in the order Keras 3 uses: trainable first. Override it
+        (with :meth:`load_own_variables`) to save other state.
+
+        Example::
+
+            >>> store = {}
+            >>> dense = kcore.layers.Dense(2); dense.build((None, 3))
+            >>> dense.save_own_variables(store); sorted(store)
+            ['0', '1']
+        """
+        for index, variable in enumerate(self._own_weights()):
+            store[str(index)] = variable.numpy()
+
+    def load_own_variables(self, store: Any) -> None:
+        """Assign the weights :meth:`save_own_variables` wrote. Every value is checked
+        (count, shape, dtype) before any is assigned, so a mismatch leaves the layer as
+        it was and raises a ``ValueError`` naming the layer and the weight.
+
+        Example::
+
+            >>> other = kcore.layers.Dense(2); other.build((None, 3))
+            >>> other.load_own_variables(store)
+        """
+        variables = self._own_weights()
+        values = _checked_own_values(self, variables, store)
+        for variable, value in zip(variables, values):
+            variable.assign(value)
+
     def count_params(self) -> int:
         """The number of scalars in the weights."""
         if not self.built:
@@ -858,11 +888,19 @@ class Layer(_BASE):  # type: ignore[misc, valid-type]
 
     @property
     def metrics(self) -> list[Any]:
-        return []
+        """The ``kcore.metrics.Metric`` objects held in this layer's attributes."""
+        from kcore.metrics import Metric
+
+        found = []
+        for value in self._tracked_values():
+            for item in value if isinstance(value, list | tuple) else [value]:
+                if isinstance(item, Metric):
+                    found.append(item)
+        return found
 
     @property
     def metrics_variables(self) -> list[Variable]:
-        return []
+        return [v for metric in self.metrics for v in metric.variables]
 
     # ----------------------------------------------------------------- stateless
     def stateless_call(
@@ -1002,6 +1040,63 @@ def _check_plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     raise TypeError("not a plain value")
+
+
+def _dtype_kind(name: str) -> str:
+    if name == "bool":
+        return "bool"
+    if name in _FLOATS or name.startswith("float"):
+        return "float"
+    if name.startswith(("int", "uint")):
+        return "int"
+    return name
+
+
+def _checked_own_values(layer: Layer, variables: list[Variable], store: Any) -> list[Any]:
+    """The values ``store`` holds for ``variables`` ("0", "1"...), after checking that
+    there are as many as variables, with the variables' shapes and dtype kinds (a float
+    weight takes any float, an int weight any int); raises ``ValueError`` otherwise."""
+    keys = sorted(store.keys(), key=lambda k: (len(k), k))
+    where = f"Layer '{layer.name}' ({type(layer).__name__})"
+    if len(keys) != len(variables):
+        names = [v.name for v in variables]
+        hint = (
+            " The layer is not built: build it (call it on data) before loading weights."
+            if not variables and not layer.built
+            else ""
+        )
+        raise ValueError(
+            f"{where} expected {len(variables)} weights {names}, but the file holds "
+            f"{len(keys)} ({keys}) for it.{hint}"
+        )
+    values = []
+    for index, variable in enumerate(variables):
+        key = str(index)
+        if key not in store:
+            raise ValueError(
+                f"{where}: weight {key} ({variable.name}) is missing from the file, "
+                f"which holds {keys}"
+            )
+        value = store[key]
+        shape = tuple(int(d) for d in getattr(value, "shape", ()))
+        if shape != tuple(variable.shape):
+            raise ValueError(
+                f"{where}: weight {key} ({variable.name}) expects shape "
+                f"{tuple(variable.shape)}, the file holds shape {shape}"
+            )
+        dtype = str(getattr(value, "dtype", type(value).__name__))
+        try:
+            dtype = standardize_dtype(dtype)
+        except (TypeError, ValueError):
+            pass
+        expected = standardize_dtype(variable.dtype)
+        if _dtype_kind(dtype) != _dtype_kind(expected):
+            raise ValueError(
+                f"{where}: weight {key} ({variable.name}) has dtype {expected}, the file "
+                f"holds dtype {dtype}, which cannot be assigned to it"
+            )
+        values.append(value)
+    return values
 
 
 def _unique(variables: list[Variable]) -> list[Variable]:

@@ -696,6 +696,9 @@ class Bidirectional(Wrapper):
                 '{"sum", "mul", "ave", "concat", None}'
             )
         super().__init__(layer, **kwargs)
+        # As in Keras, the wrapped layer is only a template for the two directions: it is
+        # neither a sublayer nor saved (a loaded model would otherwise build it too).
+        self._kcore_untracked.add("layer")
         config = _serialize(layer)
         config["config"]["name"] = "forward_" + _strip(layer.name, "forward_")
         self.forward_layer = _deserialize(config)
