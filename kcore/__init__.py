@@ -39,11 +39,17 @@ __all__ = [
     "tree",
     "dtype_policies",
     "saving",
+    "losses",
+    "metrics",
+    "optimizers",
+    "callbacks",
+    "datasets",
 ]
 
 _LAZY_MODULES = {"ops", "random", "backend", "registry", "hookspecs", "dtypes"}
 _LAZY_MODULES |= {"initializers", "regularizers", "constraints", "activations", "tree"}
-_LAZY_MODULES |= {"dtype_policies", "saving"}
+_LAZY_MODULES |= {"dtype_policies", "saving", "losses", "metrics", "optimizers", "callbacks"}
+_LAZY_MODULES |= {"datasets"}
 
 
 #: Top-level names served from the module that defines them (Keras's ``keras.Layer``...).
@@ -61,6 +67,9 @@ _LAZY_ATTRIBUTES = {
     "FloatDTypePolicy": "kcore.dtype_policies:FloatDTypePolicy",
     "Initializer": "kcore.initializers:Initializer",
     "Regularizer": "kcore.regularizers:Regularizer",
+    "Loss": "kcore.losses:Loss",
+    "Metric": "kcore.metrics:Metric",
+    "Optimizer": "kcore.optimizers:Optimizer",
 }
 
 

@@ -120,6 +120,13 @@ class Backend:
             ``_kcore_track_layers(self, named_layers)`` (called after the layer is built).
         takes_variables: whether the framework's functions accept a
             ``kcore.Variable`` where they take an array (``False`` for JAX).
+        optimizer_kernels: fused update steps the backend offers for optimizers, by
+            the optimizer's ``_kernel_name`` (``"adam"``, ``"sgd"``...): a function
+            ``(optimizer, grads, variables, learning_rate) -> None`` that updates every
+            variable in place, replacing the per-variable ``update_step`` loop where
+            eager Python overhead matters (torch's ``_foreach`` ops). The key
+            ``"weight_decay"`` takes ``(optimizer, variables, learning_rate,
+            weight_decay) -> None`` and applies decoupled weight decay in place.
     """
 
     name: str
@@ -140,6 +147,7 @@ class Backend:
     #: False when the framework refuses foreign objects where it takes arrays (JAX):
     #: the public ops then read ``kcore.Variable`` arguments' values before calling.
     takes_variables: bool = True
+    optimizer_kernels: Mapping[str, Callable] = attrs.field(default={}, converter=_readonly)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary (used by ``kcore backends show``)."""
@@ -175,11 +183,15 @@ class BackendDescriptor:
         )
     """
 
-    def __init__(self, info: BackendInfo, factory: str, plugin_api: str) -> None:
-        if ":" not in factory:
-            raise ValueError(f"factory must be 'module:function', got {factory!r}")
+    def __init__(
+        self, info: BackendInfo, factory: str, plugin_api: str, trainer: str | None = None
+    ) -> None:
+        for value in (factory, trainer):
+            if value is not None and ":" not in value:
+                raise ValueError(f"factory and trainer must be 'module:function', got {value!r}")
         self.info = info
         self.factory = factory
+        self.trainer = trainer
         self.KCORE_PLUGIN_API = plugin_api
 
     def __repr__(self) -> str:
@@ -196,6 +208,13 @@ class BackendDescriptor:
         module, _, function = self.factory.partition(":")
         return getattr(importlib.import_module(module), function)(self)
 
+    @hookimpl
+    def kcore_trainer(self, backend: Backend, model: Any) -> Any:
+        if self.trainer is None or backend.name != self.info.name:
+            return None
+        module, _, function = self.trainer.partition(":")
+        return getattr(importlib.import_module(module), function)(backend, model)
+
     def assemble(
         self,
         *,
@@ -209,6 +228,7 @@ class BackendDescriptor:
         gradient: Callable[..., tuple[Any, ...]] | None = None,
         layer_mixin: type | None = None,
         takes_variables: bool = True,
+        optimizer_kernels: Mapping[str, Callable] | None = None,
     ) -> Backend:
         """A :class:`Backend` with the fields this descriptor already knows filled in.
 
@@ -237,6 +257,7 @@ class BackendDescriptor:
             gradient=gradient,
             layer_mixin=layer_mixin,
             takes_variables=takes_variables,
+            optimizer_kernels=optimizer_kernels or {},
         )
 
 

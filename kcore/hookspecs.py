@@ -85,14 +85,20 @@ def kcore_load_backend(name: str) -> Backend | None:
 
 @hookspec(firstresult=True)
 def kcore_trainer(backend: Backend, model: Any) -> Any | None:
-    """Hand over the compiled step functions for training ``model`` on ``backend``.
+    """Hand over the step functions for training ``model`` on ``backend``.
 
-    Receives the selected Backend object and the model being compiled. Returns an
-    object with ``train_step``, ``test_step`` and ``predict_step`` callables already
-    compiled for the backend (``jax.jit`` over the stateless step, ``tf.function``,
-    torch eager or ``torch.compile``), or ``None`` if this plugin does not train on
-    ``backend``. First result wins. Called once per ``model.compile()``; the core's
-    ``fit``/``evaluate``/``predict`` loops then call the steps directly.
+    Receives the selected Backend object and the model being compiled. Returns a
+    :class:`kcore.trainers.steps.Steps` subclass instance: the default
+    ``train_step``/``test_step``/``predict_step`` logic in the backend's idiom (what
+    ``Model.train_step`` runs unless the user overrides it) and the runners
+    ``train_function``/``test_function``/``predict_function`` that push a group of
+    batches through the model's step methods, compiled for the backend (``jax.jit``
+    over the stateless step, ``tf.function``, torch eager or ``torch.compile``). Returns
+    ``None`` if this plugin does not train on ``backend``; the core then runs evaluate
+    and predict eagerly and refuses fit. First result wins. Called once per
+    ``model.compile()``; the core's ``fit``/``evaluate``/``predict`` loops then call the
+    runners directly. A :class:`~kcore.backend.BackendDescriptor` implements it from
+    its ``trainer="module:function"`` argument.
     """
 
 
@@ -132,10 +138,16 @@ def kcore_data_adapters() -> Sequence[type]:
     """Declare data adapter classes for input types the core does not know.
 
     Receives nothing. Returns a sequence of adapter classes, each with a
-    ``can_handle(x, y=None) -> bool`` class method and the iteration API the trainer
-    uses (``get_numpy_iterator``, ``num_batches``, ...). Every plugin's result is
-    collected once; ``fit`` then asks each class's ``can_handle`` in turn (the built-in
-    adapters for arrays, generators and ``PyDataset`` come last).
+    ``can_handle(x, y=None) -> bool`` class method; the first class whose ``can_handle``
+    is true is built with the keyword arguments of
+    :func:`kcore.trainers.data_adapters.get_data_adapter` (``x``, ``y``,
+    ``sample_weight``, ``batch_size``, ``steps_per_epoch``, ``shuffle``,
+    ``class_weight``) and offers :class:`kcore.trainers.data_adapters.DataAdapter`'s API
+    (``get_iterator()``, ``num_batches``, ``batch_size``, ``on_epoch_begin``/
+    ``on_epoch_end``; Keras 3's ``get_numpy_iterator`` is accepted in place of
+    ``get_iterator``). Every plugin's result is collected once; plugin adapters are
+    asked before the built-in ones (arrays, generators, ``PyDataset``, ``tf.data``,
+    torch ``DataLoader``).
     """
 
 

@@ -18,5 +18,6 @@ descriptor = BackendDescriptor(
         description="JAX and XLA (jax.jit, jax.grad)",
     ),
     factory="kcore_jax.backend:make_backend",
+    trainer="kcore_jax.trainer:make_trainer",
     plugin_api="1.0",
 )

@@ -19,5 +19,6 @@ descriptor = BackendDescriptor(
         description="TensorFlow (tf.function, tf.GradientTape)",
     ),
     factory="kcore_tf.backend:make_backend",
+    trainer="kcore_tf.trainer:make_trainer",
     plugin_api="1.0",
 )

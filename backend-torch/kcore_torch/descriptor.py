@@ -24,5 +24,6 @@ descriptor = BackendDescriptor(
         description="PyTorch (eager autograd, torch.compile)",
     ),
     factory="kcore_torch.backend:make_backend",
+    trainer="kcore_torch.trainer:make_trainer",
     plugin_api="1.0",
 )

@@ -113,7 +113,7 @@ def squeeze(x, axis=None):
 def transpose(x, axes=None):
     x = _tensor(x)
     if axes is None:
-        return x.permute(*range(x.ndim - 1, -1, -1))
+        return x.permute(tuple(range(x.ndim - 1, -1, -1)))
     if len(axes) != x.ndim:
         raise ValueError(f"axes {axes} do not match a tensor of rank {x.ndim}")
     return x.permute(*axes)

@@ -140,7 +140,7 @@ def to_tensor(x: Any, dtype: torch.dtype | None = None, device: Any = None) -> t
     tensor; a new one goes to ``device`` (default: :func:`creation_device`), an
     existing tensor stays where it is."""
     if isinstance(x, torch.Tensor):
-        return x if dtype is None else x.to(dtype)
+        return x if dtype is None or x.dtype == dtype else x.to(dtype)
     if isinstance(x, Variable):
         return to_tensor(x.value, dtype, device)
     if device is None:

@@ -10,6 +10,7 @@ from kcore.models.cloning import clone_model
 from kcore.models.functional import Functional
 from kcore.models.model import Model
 from kcore.models.sequential import Sequential
+from kcore.saving.saving_api import load_model, save_model
 
 
 def model_from_json(json_string, custom_objects=None):
@@ -26,4 +27,12 @@ def model_from_json(json_string, custom_objects=None):
     return deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)
 
 
-__all__ = ["Functional", "Model", "Sequential", "clone_model", "model_from_json"]
+__all__ = [
+    "Functional",
+    "Model",
+    "Sequential",
+    "clone_model",
+    "load_model",
+    "model_from_json",
+    "save_model",
+]

@@ -20,9 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from kcore.layers.layer import Layer, _shapes_to_specs
+from kcore.trainers.trainer import Trainer
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """A layer that groups layers into an object with training and inference features.
 
     ``Model(inputs, outputs, name=None)`` makes a functional model; subclassing
@@ -158,6 +159,30 @@ class Model(Layer):
     def outputs(self) -> Any:
         graph = self.__dict__.get("_graph")
         return None if graph is None else graph.output_tensors
+
+    # ------------------------------------------------------------------ saving
+    def save(
+        self, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any
+    ) -> None:
+        """Save the model as a ``.keras`` archive (config, weights, compile state and
+        optimizer variables), readable by Keras 3. See ``kcore.saving.save_model``."""
+        from kcore.saving import saving_api
+
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(
+        self, filepath: Any, overwrite: bool = True, max_shard_size: Any = None
+    ) -> None:
+        """Save the weights (and optimizer variables) to a ``.weights.h5`` file."""
+        from kcore.saving import saving_api
+
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights from a ``.weights.h5`` file or a ``.keras`` archive."""
+        from kcore.saving import saving_api
+
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's config as JSON (see ``kcore.models.model_from_json``)."""
