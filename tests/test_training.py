@@ -285,3 +285,57 @@ def test_fit_on_inference_only_backend_says_why():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(RuntimeError, match="inference-only"):
         model.fit(X, Y, verbose=0)
+
+
+@needs_gradients
+def test_mixed_float16_wraps_the_optimizer_in_loss_scaling():
+    model = kcore.Sequential(
+        [kcore.Input((3,)), layers.Dense(4, dtype="mixed_float16"), layers.Dense(1)]
+    )
+    model.dtype_policy = "mixed_float16"
+    model.compile(optimizer="sgd", loss="mse")
+    assert isinstance(model.optimizer, kcore.optimizers.LossScaleOptimizer)
+    history = model.fit(X, Y, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    model.compile(optimizer="sgd", loss="mse", auto_scale_loss=False)
+    assert not isinstance(model.optimizer, kcore.optimizers.LossScaleOptimizer)
+
+
+@needs_gradients
+def test_progress_bar_and_one_line_per_epoch(capsys):
+    model = linear_model()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X, Y, batch_size=8, epochs=2, verbose=1)
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "4/4" in out and "━" in out and "loss:" in out
+    model.fit(X, Y, batch_size=8, epochs=2, verbose=2)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert lines[0] == "Epoch 1/2"
+    assert lines[1].startswith("4/4 - ") and "loss:" in lines[1]
+
+
+@needs_gradients
+def test_py_dataset_with_worker_threads_and_validation_steps():
+    class Batches(kcore.utils.PyDataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            return X[index * 8 : (index + 1) * 8], Y[index * 8 : (index + 1) * 8]
+
+    model = linear_model()
+    model.compile(optimizer=kcore.optimizers.SGD(0.1), loss="mse")
+    history = model.fit(
+        Batches(workers=2),
+        epochs=2,
+        shuffle=False,
+        validation_data=Batches(),
+        validation_steps=2,
+        verbose=0,
+    )
+    assert len(history.history["val_loss"]) == 2
+    w, _ = numpy_sgd_epoch(np.full((3, 1), 0.1, "float32"), np.zeros(1, "float32"), X, Y, 0.1, 8)
+    # Two epochs of the same ordered batches: the first epoch's weights, advanced again.
+    w, _ = numpy_sgd_epoch(w, _, X, Y, 0.1, 8)
+    np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-4, atol=1e-5)
