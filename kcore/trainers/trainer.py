@@ -28,6 +28,7 @@ import numpy as np
 
 from kcore import _tree, tree
 from kcore import backend as _backend_module
+from kcore.layers import layer as _layer_module
 
 
 def _steps_for(model: Any) -> Any:
@@ -276,7 +277,7 @@ class Trainer:
         total = None
         if self._compile_loss is not None:
             total = self._compile_loss(y, y_pred, sample_weight)
-        for extra in self.losses:
+        for extra in self._extra_losses():
             extra = ops.sum(extra)
             if not str(ops.dtype(extra)).startswith(("float", "bfloat")):
                 extra = ops.cast(extra, "float32")
@@ -290,9 +291,26 @@ class Trainer:
             )
         return total
 
+    def _extra_losses(self) -> list[Any]:
+        """:attr:`losses`, without walking the layers when none can have any (the
+        common case; this runs every eager step)."""
+        if self._losses_override is None and not _layer_module._layers_with_losses:
+            regularized = self.__dict__.get("_kcore_regularized")
+            if regularized is None:
+                regularized = self._kcore_regularized = any(
+                    v.regularizer is not None for v in self.weights
+                )
+            if not regularized:
+                return []
+        return self.losses
+
     def _compute_loss(self, x, y, y_pred, sample_weight=None, training=True) -> Any:
         """``compute_loss``, also for overrides written without ``training``."""
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        takes_training = _TAKES_TRAINING.get(type(self))
+        if takes_training is None:
+            parameters = inspect.signature(self.compute_loss).parameters
+            takes_training = _TAKES_TRAINING[type(self)] = "training" in parameters
+        if takes_training:
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -712,6 +730,7 @@ class Trainer:
         from kcore.trainers.symbolic import build_for_batch
 
         build_for_batch(self, batch, method)
+        self._kcore_regularized = None
         self._metrics_cache = None
         self._metrics_cache = self.metrics
 
@@ -733,6 +752,10 @@ class Trainer:
         results = [logs[name] for name in names if name in logs]
         results += [logs[key] for key in sorted(logs) if key not in names]
         return results[0] if len(results) == 1 else results
+
+
+#: Model class -> whether its compute_loss takes ``training`` (Keras 3.3 added it).
+_TAKES_TRAINING: dict[type, bool] = {}
 
 
 def _resolve_verbose(verbose: Any) -> int:
