@@ -91,7 +91,13 @@ for space, names in json.loads(input()).items():
         # A class's constructor arguments: its __init__ (Keras's Layer.__new__ would
         # show only *args, **kwargs), as _kcore_signature reads kcore's.
         if inspect.isclass(target) and target.__init__ is not object.__init__:
-            target = target.__init__
+            # Keras's backend-specific subclasses (its Optimizer on tensorflow) only
+            # forward (*args, **kwargs): the constructor that says something is further up.
+            for klass in target.__mro__:
+                init = klass.__dict__.get("__init__")
+                if init is not None and not klass.__module__.startswith("keras.src.backend."):
+                    target = init
+                    break
         try:
             sig = inspect.signature(target)
         except (TypeError, ValueError):

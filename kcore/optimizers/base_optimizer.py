@@ -102,12 +102,7 @@ class Optimizer:
     #: classes that have one, used only while their own ``update_step`` is in force.
     _kernel_name: str | None = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Keras 3 (on TensorFlow, the recorded surface) exposes ``Optimizer(*args,
-        # **kwargs)``; the arguments are those of :meth:`_initialize` (the class docstring).
-        self._initialize(*args, **kwargs)
-
-    def _initialize(
+    def __init__(
         self,
         learning_rate: Any,
         weight_decay: float | None = None,
