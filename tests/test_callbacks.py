@@ -11,41 +11,12 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import StandInOptimizer, needs_variables
 
 import kcore
 from kcore import callbacks as cbks
 from kcore.callbacks.callback_list import pythonify_logs
 from kcore.utils import progbar as progbar_module
-
-HAS_SAVING = hasattr(kcore.Model, "save_weights") and hasattr(kcore.Model, "load_weights")
-needs_saving = pytest.mark.xfail(
-    not HAS_SAVING, reason="Model.save/save_weights/load_weights not there yet", strict=True
-)
-
-
-def _can_create_variables():
-    try:
-        kcore.layers.Dense(1, kernel_initializer="ones").build((None, 1))
-    except kcore.errors.OpNotImplementedError:
-        return False
-    return True
-
-
-# Inference-only backends may lack the ops that create weights (openvino has no `full`).
-needs_variables = pytest.mark.xfail(
-    not _can_create_variables(),
-    raises=kcore.errors.OpNotImplementedError,
-    reason="this backend cannot create layer weights",
-    strict=True,
-)
-
-
-class StandInOptimizer:
-    """What the callbacks read from an optimizer: a settable learning rate."""
-
-    def __init__(self, learning_rate=0.1):
-        self.learning_rate = learning_rate
-        self.iterations = 7
 
 
 def make_model():
@@ -506,7 +477,6 @@ def test_model_checkpoint_every_n_batches_and_threshold(tmp_path):
     assert model.saved == [("model", "best.keras")]
 
 
-@needs_saving
 @needs_variables
 def test_model_checkpoint_writes_real_weights(tmp_path):
     model = make_model()
@@ -600,7 +570,6 @@ def test_backup_and_restore_every_n_batches_and_keep(tmp_path):
         cbks.BackupAndRestore("")
 
 
-@needs_saving
 @needs_variables
 def test_backup_and_restore_with_real_weights(tmp_path):
     backup_dir = tmp_path / "backup"

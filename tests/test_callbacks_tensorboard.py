@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import StandInOptimizer, needs_variables
 
 import kcore
 from kcore import callbacks as cbks
@@ -24,29 +25,6 @@ if "tensorflow" not in sys.modules:
 event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
 
 
-def _can_create_variables():
-    try:
-        kcore.layers.Dense(1, kernel_initializer="ones").build((None, 1))
-    except kcore.errors.OpNotImplementedError:
-        return False
-    return True
-
-
-# Inference-only backends may lack the ops that create weights (openvino has no `full`).
-needs_variables = pytest.mark.xfail(
-    not _can_create_variables(),
-    raises=kcore.errors.OpNotImplementedError,
-    reason="this backend cannot create layer weights",
-    strict=True,
-)
-
-
-class StandInOptimizer:
-    def __init__(self):
-        self.learning_rate = 0.125
-        self.iterations = 6
-
-
 def make_model():
     model = kcore.Sequential(
         [
@@ -57,7 +35,7 @@ def make_model():
             kcore.layers.Dense(3, kernel_initializer="identity", name="head"),
         ]
     )
-    model.optimizer = StandInOptimizer()
+    model.optimizer = StandInOptimizer(0.125, 6)
     model.stop_training = False
     return model
 

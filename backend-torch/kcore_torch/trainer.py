@@ -28,6 +28,8 @@ from kcore.trainers.steps import Steps
 
 
 class TorchSteps(Steps):
+    _trainable: list[Any] | None = None
+
     def convert_leaf(self, value: Any) -> Any:
         if value is None or isinstance(value, torch.Tensor):
             return value
@@ -43,7 +45,10 @@ class TorchSteps(Steps):
         optimizer = model.optimizer
         if optimizer is not None:
             loss = optimizer.scale_loss(loss)
-        trainable = model.trainable_weights
+        # Walking the layers for the weights is per-step work: done once per loop.
+        trainable = self._trainable
+        if trainable is None or model is not self.model:
+            trainable = model.trainable_weights
         if trainable and loss.requires_grad:
             loss.backward()
             grads = [variable.value.grad for variable in trainable]
@@ -65,6 +70,7 @@ class TorchSteps(Steps):
         # torch modules inside the model (and user code reading self.training) see
         # the mode, as in a torch loop.
         self.model.train(mode == "train")
+        self._trainable = self.model.trainable_weights
 
     def end(self, mode: str) -> None:
         self.model.eval()

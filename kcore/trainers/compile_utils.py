@@ -20,16 +20,23 @@ from kcore.metrics import Mean, MeanMetricWrapper, Metric
 from kcore.metrics import get as get_metric_object
 
 
+def tensor_names(tensors: Any) -> list[str | None]:
+    """The name of the layer that made each KerasTensor of ``tensors`` (flat order),
+    else the tensor's own name."""
+    names = []
+    for tensor in tree.flatten(tensors):
+        history = getattr(tensor, "_keras_history", None)
+        layer = history[0] if history else None
+        names.append(getattr(layer, "name", None) or getattr(tensor, "name", None))
+    return names
+
+
 def output_names_of(model: Any) -> list[str] | None:
     """The names of a functional model's outputs, in flat output order (else None)."""
     outputs = getattr(model, "outputs", None)
     if not outputs:
         return None
-    names = []
-    for tensor in tree.flatten(outputs):
-        history = getattr(tensor, "_keras_history", None)
-        layer = history[0] if history else None
-        names.append(getattr(layer, "name", None) or getattr(tensor, "name", None))
+    names = tensor_names(outputs)
     return names if all(names) else None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from kcore import _tree
+from kcore import _tree, tree
 from kcore import backend as _backend_module
 from kcore.keras_tensor import KerasTensor
 from kcore.trainers.data_adapters.data_adapter_utils import unpack_x_y_sample_weight
@@ -42,12 +42,12 @@ def _kind(dtype: str) -> str:
 
 
 def _input_names(model: Any, count: int) -> list[str]:
-    names = []
-    for tensor in _tree.flatten(model.inputs):
-        history = getattr(tensor, "_keras_history", None)
-        layer = history[0] if history else None
-        names.append(getattr(layer, "name", None) or getattr(tensor, "name", "input"))
-    return names if len(names) == count else [f"input_{i}" for i in range(count)]
+    from kcore.trainers.compile_utils import tensor_names
+
+    names = tensor_names(model.inputs)
+    if len(names) == count and all(names):
+        return names
+    return [f"input_{i}" for i in range(count)]
 
 
 def check_inputs(model: Any, x: Any, method: str) -> None:
@@ -57,7 +57,7 @@ def check_inputs(model: Any, x: Any, method: str) -> None:
     inputs = getattr(model, "inputs", None)
     if not inputs or x is None:
         return
-    expected = _tree.flatten(inputs)
+    expected = tree.flatten(inputs)
     names = _input_names(model, len(expected))
     if isinstance(x, dict):
         missing = [name for name in names if name not in x]

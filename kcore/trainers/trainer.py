@@ -407,7 +407,7 @@ class Trainer:
         from kcore.trainers.epoch_iterator import EpochIterator
 
         self._assert_compiled("fit")
-        max_epochs = config.max_epochs() if hasattr(config, "max_epochs") else None
+        max_epochs = config.max_epochs()
         if max_epochs and max_epochs < epochs:
             warnings.warn(f"Limiting epochs to {max_epochs}", UserWarning, stacklevel=2)
             epochs = max_epochs
@@ -453,10 +453,9 @@ class Trainer:
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
                 logs: Any = {}
-                batches_of_epoch = first_epoch if first_epoch is not None else None
+                # The first epoch goes on from the batch the build looked at.
+                batches_of_epoch = first_epoch or iterator.enumerate_epoch()
                 first_epoch = None
-                if batches_of_epoch is None:
-                    batches_of_epoch = iterator.enumerate_epoch()
                 for begin_step, end_step, batches in batches_of_epoch:
                     callbacks.on_train_batch_begin(begin_step)
                     logs = train_function(batches)
@@ -777,19 +776,9 @@ def _should_eval(epoch: int, validation_freq: Any) -> bool:
     )
 
 
-def _pythonify(logs: Any) -> dict[str, Any]:
-    """Logs with Python floats for scalars and NumPy arrays for the rest."""
-    if not isinstance(logs, dict):
-        return logs
-    to_numpy = _backend_module.current().convert_to_numpy
-    out = {}
-    for key, value in logs.items():
-        if isinstance(value, dict):
-            out.update(_pythonify(value))
-            continue
-        if isinstance(value, int | float):
-            out[key] = float(value)
-            continue
-        array = np.asarray(to_numpy(value))
-        out[key] = float(array) if array.ndim == 0 else array
-    return out
+def _pythonify(logs: Any) -> Any:
+    """Logs with Python floats for scalars and NumPy arrays for the rest (a custom step
+    may return something other than a dict: it is passed on as is)."""
+    from kcore.callbacks.callback_list import pythonify_logs
+
+    return pythonify_logs(logs) if isinstance(logs, dict) else logs
