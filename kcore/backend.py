@@ -127,6 +127,14 @@ class Backend:
             eager Python overhead matters (torch's ``_foreach`` ops). The key
             ``"weight_decay"`` takes ``(optimizer, variables, learning_rate,
             weight_decay) -> None`` and applies decoupled weight decay in place.
+        layer_kernels: fused computations the backend offers for layers, by name (the
+            hot kernels a framework ships, as Keras's ``backend.lstm``): ``"lstm"`` and
+            ``"gru"`` take ``(cell, sequences, initial_state, *, mask, go_backwards,
+            return_sequences)`` (``cell`` a built ``LSTMCell`` or ``GRUCell``, its
+            input dropout already applied to ``sequences``; ``initial_state`` the list of
+            states) and return ``(last_output, outputs, states)`` as the generic time
+            loop does, or ``None`` for a case they do not cover (the layer then runs
+            the generic loop).
     """
 
     name: str
@@ -148,6 +156,7 @@ class Backend:
     #: the public ops then read ``kcore.Variable`` arguments' values before calling.
     takes_variables: bool = True
     optimizer_kernels: Mapping[str, Callable] = attrs.field(default={}, converter=_readonly)
+    layer_kernels: Mapping[str, Callable] = attrs.field(default={}, converter=_readonly)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary (used by ``kcore backends show``)."""
@@ -229,6 +238,7 @@ class BackendDescriptor:
         layer_mixin: type | None = None,
         takes_variables: bool = True,
         optimizer_kernels: Mapping[str, Callable] | None = None,
+        layer_kernels: Mapping[str, Callable] | None = None,
     ) -> Backend:
         """A :class:`Backend` with the fields this descriptor already knows filled in.
 
@@ -258,6 +268,7 @@ class BackendDescriptor:
             layer_mixin=layer_mixin,
             takes_variables=takes_variables,
             optimizer_kernels=optimizer_kernels or {},
+            layer_kernels=layer_kernels or {},
         )
 
 

@@ -581,3 +581,95 @@ def test_stateful_gradients_over_batches():
     for _ in range(2):
         (g,) = grad(lambda inputs: ops.sum(layer(inputs)), x)
         assert np.all(np.isfinite(_np(g)))
+
+
+# -- the backend's fused loops (Backend.layer_kernels) ----------------------------------------
+
+FUSED_CASES = {
+    "lstm": lambda **kw: layers.LSTM(U, **kw),
+    "gru": lambda **kw: layers.GRU(U, **kw),
+    "gru_reset_before": lambda **kw: layers.GRU(U, reset_after=False, **kw),
+}
+FUSED_OPTIONS = [
+    {"return_sequences": True, "return_state": True},
+    {"go_backwards": True, "return_sequences": True},
+    {"use_bias": False},
+    {"activation": "relu", "recurrent_activation": "hard_sigmoid"},
+    {"dropout": 0.4, "seed": 7},
+]
+
+
+def _weighted_outputs(layer, x, weights):
+    """``sum(output * w)`` over the layer's outputs, and its gradients with respect to
+    the inputs and every trainable weight, through the backend's differentiation."""
+    non_trainable = [v.value for v in layer.non_trainable_variables]
+    weights = [ops.convert_to_tensor(w) for w in weights]
+
+    def objective(inputs, *trainable):
+        outputs, _ = layer.stateless_call(list(trainable), non_trainable, inputs, training=True)
+        outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
+        return sum(ops.sum(ops.multiply(o, w)) for o, w in zip(outputs, weights))
+
+    tensors = [ops.convert_to_tensor(x), *(v.value for v in layer.trainable_variables)]
+    value = objective(*tensors)
+    grad = kcore.backend.current().gradient
+    if grad is None:  # inference-only backends: forward values only
+        return _np(value), []
+    return _np(value), [_np(g) for g in grad(objective, *tensors)]
+
+
+@pytest.mark.parametrize("options", FUSED_OPTIONS, ids=lambda o: "-".join(o))
+@pytest.mark.parametrize("name", sorted(FUSED_CASES))
+def test_fused_loop_matches_the_generic_loop(name, options):
+    # use_cudnn="auto" takes the backend's fused loop where it covers the case; False
+    # always runs the cell. Same seed, same dropout mask: values and gradients agree.
+    x = _data(4, shape=(B, 12, F))
+    fused, generic = (FUSED_CASES[name](use_cudnn=mode, **options) for mode in ("auto", False))
+    for layer in (fused, generic):
+        layer.build(x.shape)
+    weights = [w.astype("float32") for w in _random_weights(fused)]
+    generic.set_weights(weights)
+    outputs = fused(x)
+    rng = np.random.default_rng(5)
+    out_weights = [
+        rng.standard_normal(tuple(o.shape)).astype("float32")
+        for o in (outputs if isinstance(outputs, list | tuple) else [outputs])
+    ]
+    value, grads = _weighted_outputs(fused, x, out_weights)
+    expected_value, expected_grads = _weighted_outputs(generic, x, out_weights)
+    np.testing.assert_allclose(value, expected_value, rtol=1e-5, atol=1e-5)
+    assert len(grads) == len(expected_grads)
+    for g, e in zip(grads, expected_grads):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+def test_use_cudnn_true_requires_the_fused_loop(name):
+    # As in Keras: True insists on the fused loop, and says so when it cannot run.
+    x = _data(2)
+    kernels = kcore.backend.current().layer_kernels
+    layer = FUSED_CASES[name](use_cudnn=True)
+    reference = FUSED_CASES[name](use_cudnn=False)
+    reference.build(x.shape)
+    if name in kernels:
+        layer.build(x.shape)
+        layer.set_weights(_random_weights(reference))
+        np.testing.assert_allclose(_np(layer(x)), _np(reference(x)), atol=1e-6)
+        layer = FUSED_CASES[name](use_cudnn=True)  # a mask is the generic loop's
+        x_mask = (x, np.array([[True, True, False], [True, False, False]]))
+    else:
+        x_mask = (x, None)
+    with pytest.raises(ValueError, match="use_cudnn=True was given, but the .* backend has no"):
+        layer(x_mask[0], mask=x_mask[1])
+
+
+def test_fused_loop_under_a_mixed_precision_policy():
+    x = _data(6, shape=(B, 12, F))
+    fused = layers.LSTM(U, return_sequences=True, dtype="mixed_float16")
+    generic = layers.LSTM(U, return_sequences=True, dtype="mixed_float16", use_cudnn=False)
+    fused.build(x.shape)
+    generic.build(x.shape)
+    generic.set_weights(_random_weights(fused))
+    got, expected = fused(x), generic(x)
+    assert kcore.backend.standardize_dtype(got.dtype) == "float16"
+    np.testing.assert_allclose(_np(got).astype("float32"), _np(expected), atol=5e-3)

@@ -33,6 +33,7 @@ from kcore_jax import (
     random,
 )
 from kcore_jax import ops as jax_ops
+from kcore_jax.rnn import KERNELS as LAYER_KERNELS
 
 
 class JaxVariable(Variable):
@@ -118,4 +119,5 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         compute_output_spec=compute_output_spec,
         gradient=gradient,
         dtypes=_dtypes(descriptor),
+        layer_kernels=LAYER_KERNELS,
     )

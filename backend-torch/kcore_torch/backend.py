@@ -37,6 +37,7 @@ from kcore_torch import (
 from kcore_torch import ops as torch_ops
 from kcore_torch.layer import TorchLayer
 from kcore_torch.optimizers import KERNELS as OPTIMIZER_KERNELS
+from kcore_torch.rnn import KERNELS as LAYER_KERNELS
 
 _symbolic = torch_ops.symbolic_state
 
@@ -267,4 +268,5 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         layer_mixin=TorchLayer,
         dtypes=_dtypes(),
         optimizer_kernels=OPTIMIZER_KERNELS,
+        layer_kernels=LAYER_KERNELS,
     )

@@ -29,7 +29,7 @@ from kcore.layers._rnn_cells import (
 )
 from kcore.layers.core import Wrapper
 from kcore.layers.input_spec import InputSpec
-from kcore.layers.layer import Layer
+from kcore.layers.layer import _BACKEND, Layer
 
 __all__ = [
     "RNN",
@@ -362,6 +362,8 @@ class _CellLayer(RNN):
     loop's, without a ``cell`` entry (as in Keras)."""
 
     _cell_keys: tuple[str, ...] = ()
+    #: The key of the backend's fused loop in ``Backend.layer_kernels`` (``None``: none).
+    _kernel_name: str | None = None
 
     def _rnn_init(self, cell, kwargs, activity_regularizer, use_cudnn="auto", **loop):
         super().__init__(cell, activity_regularizer=activity_regularizer, **loop, **kwargs)
@@ -372,6 +374,44 @@ class _CellLayer(RNN):
                 f"expected one of {{'auto', True, False}}, received use_cudnn={use_cudnn!r}"
             )
         self.use_cudnn = use_cudnn
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        """The backend's fused loop where it has one for this layer and case (Keras's
+        cuDNN path: ``use_cudnn`` ``"auto"`` or ``True``), else the generic loop."""
+        if self.use_cudnn is not False:
+            fused = self._fused_loop(sequences, initial_state, mask, training)
+            if fused is not None:
+                return fused
+            if self.use_cudnn is True:
+                raise ValueError(
+                    f"Layer '{self.name}': use_cudnn=True was given, but the "
+                    f"{_BACKEND.name} backend has no fused {type(self).__name__} loop for "
+                    "this configuration (a mask, recurrent dropout in training, or "
+                    "activations or options it does not cover). Pass use_cudnn='auto' to "
+                    "fall back to the generic loop."
+                )
+        return super().inner_loop(sequences, initial_state, mask, training=training)
+
+    def _fused_loop(self, sequences, initial_state, mask, training):
+        kernel = _BACKEND.layer_kernels.get(self._kernel_name) if self._kernel_name else None
+        cell = self.cell
+        if kernel is None or cell._dropping(training, cell.recurrent_dropout):
+            return None
+        if is_nested(mask):
+            mask = mask[0]
+        if cell._dropping(training, cell.dropout):
+            if cell._dropout_mask_count is not None:  # one mask per gate: the cell's loop
+                return None
+            # One mask for the whole sequence, as the cell applies at every step.
+            sequences = sequences * ops.expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+        return kernel(
+            cell,
+            sequences,
+            list(initial_state),
+            mask=mask,
+            go_backwards=self.go_backwards,
+            return_sequences=self.return_sequences,
+        )
 
     def get_config(self):
         config = super().get_config()
@@ -477,8 +517,9 @@ class LSTM(_CellLayer):
 
     Args: those of :class:`LSTMCell` and of :class:`RNN`, plus
     ``activity_regularizer`` and ``use_cudnn`` (``"auto"``, ``True`` or ``False``;
-    accepted for compatibility, the loop is the same). ``implementation`` (1 or 2)
-    is accepted as a keyword.
+    the backend's fused loop where it has one: ``"auto"`` uses it when it covers the
+    case, ``True`` requires it, ``False`` always runs the cell step by step; the torch
+    and jax backends have one). ``implementation`` (1 or 2) is accepted as a keyword.
 
     Example::
 
@@ -486,6 +527,7 @@ class LSTM(_CellLayer):
         >>> output, h, c = layer(kcore.ops.ones((2, 3, 5)))
     """
 
+    _kernel_name = "lstm"
     _cell_keys = (
         "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
         "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer",
@@ -562,7 +604,8 @@ class GRU(_CellLayer):
     selects the variant).
 
     Args: those of :class:`GRUCell` and of :class:`RNN`, plus
-    ``activity_regularizer`` and ``use_cudnn`` (``"auto"``, ``True`` or ``False``).
+    ``activity_regularizer`` and ``use_cudnn`` (``"auto"``, ``True`` or ``False``;
+    as :class:`LSTM`'s).
 
     Example::
 
@@ -571,6 +614,7 @@ class GRU(_CellLayer):
         (2, 3, 4)
     """
 
+    _kernel_name = "gru"
     _cell_keys = (
         "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
         "recurrent_initializer", "bias_initializer", "kernel_regularizer",
