@@ -127,6 +127,9 @@ class Backend:
             eager Python overhead matters (torch's ``_foreach`` ops). The key
             ``"weight_decay"`` takes ``(optimizer, variables, learning_rate,
             weight_decay) -> None`` and applies decoupled weight decay in place.
+            A kernel whose numbers may differ from ``update_step``'s by more than
+            float rounding publishes how far as a ``tolerance`` attribute, ``(rtol,
+            atol)``.
         layer_kernels: fused computations the backend offers for layers, by name (the
             hot kernels a framework ships, as Keras's ``backend.lstm``): ``"lstm"`` and
             ``"gru"`` take ``(cell, sequences, initial_state, *, mask, go_backwards,

@@ -427,18 +427,33 @@ CASES = [
 ]
 
 
+def kernel_tolerance(optimizer, default=TOLERANCE):
+    """``(rtol, atol)`` for comparing ``optimizer``'s values with Keras's formulas: the
+    loosest tolerance its fused kernels (or its inner optimizers') publish, else
+    ``default`` for both."""
+    inner = [optimizer, getattr(optimizer, "inner_optimizer", None)]
+    inner += list(getattr(optimizer, "optimizers", None) or [])
+    published = [getattr(getattr(o, "_kernel", None), "tolerance", None) for o in inner]
+    published = [t for t in published if t is not None]
+    if not published:
+        return default, default
+    return max(t[0] for t in published), max(max(t[1] for t in published), default)
+
+
 @pytest.mark.parametrize("make, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_matches_keras(make, expected):
     optimizer = make()
     w, b = make_variables()
     run(optimizer, w, b)
-    np.testing.assert_allclose(w.numpy(), expected["w"], rtol=TOLERANCE, atol=TOLERANCE)
-    np.testing.assert_allclose(b.numpy(), expected["b"], rtol=TOLERANCE, atol=TOLERANCE)
+    rtol, atol = kernel_tolerance(optimizer)
+    np.testing.assert_allclose(w.numpy(), expected["w"], rtol=rtol, atol=atol)
+    np.testing.assert_allclose(b.numpy(), expected["b"], rtol=rtol, atol=atol)
     assert len(optimizer.variables) == expected["n_vars"]
     if "w_final" in expected:  # EMA: finalize swaps in the averages
         optimizer.finalize_variable_values([w, b])
-        np.testing.assert_allclose(w.numpy(), expected["w_final"], rtol=TOLERANCE, atol=1e-6)
-        np.testing.assert_allclose(b.numpy(), expected["b_final"], rtol=TOLERANCE, atol=1e-6)
+        atol = max(atol, 1e-6)
+        np.testing.assert_allclose(w.numpy(), expected["w_final"], rtol=rtol, atol=atol)
+        np.testing.assert_allclose(b.numpy(), expected["b_final"], rtol=rtol, atol=atol)
     if "scale" in expected:
         assert float(optimizer.dynamic_scale.numpy()) == expected["scale"]
 
@@ -459,8 +474,10 @@ def test_stateless_apply_matches_apply_and_changes_nothing():
         trainable, opt_values = stateless.stateless_apply(
             opt_values, [ops.convert_to_tensor(g) for g in grads], trainable
         )
-    np.testing.assert_allclose(ops.convert_to_numpy(trainable[0]), w.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(ops.convert_to_numpy(trainable[1]), b.numpy(), rtol=1e-6)
+    # stateless_apply runs update_step; apply may run the backend's fused kernel.
+    rtol, atol = kernel_tolerance(eager, default=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(trainable[0]), w.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ops.convert_to_numpy(trainable[1]), b.numpy(), rtol=rtol, atol=atol)
     np.testing.assert_array_equal(w2.numpy(), W0)  # the variables themselves are untouched
     assert int(stateless.iterations.numpy()) == 0
     assert int(ops.convert_to_numpy(opt_values[0])) == 3
@@ -721,3 +738,67 @@ def test_decay_argument_is_ignored_with_a_warning():
         warnings.simplefilter("always")
         optimizers.SGD(decay=0.1)
     assert any("no longer supported" in str(w.message) for w in caught)
+
+
+# -- the backend's fused update kernels (Backend.optimizer_kernels) -------------------------
+
+KERNEL_CASES = {
+    "sgd": lambda: optimizers.SGD(0.1),
+    "sgd_momentum": lambda: optimizers.SGD(0.1, momentum=0.9),
+    "sgd_nesterov": lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    "adam": lambda: optimizers.Adam(0.1),
+    "adamw": lambda: optimizers.AdamW(0.1, weight_decay=0.1),
+    "adam_accumulation": lambda: optimizers.Adam(0.1, gradient_accumulation_steps=2),
+    "rmsprop": lambda: optimizers.RMSprop(0.1),
+    "rmsprop_centered_momentum": lambda: optimizers.RMSprop(0.1, momentum=0.5, centered=True),
+    "sgd_weight_decay_schedule": lambda: optimizers.SGD(
+        optimizers.schedules.ExponentialDecay(0.1, 2, 0.5), weight_decay=0.2
+    ),
+}
+
+
+def _kernel_run(optimizer, fused, shapes=((4, 3), (3,), (3, 2), (2,)), steps=4):
+    rng = np.random.default_rng(0)
+    variables = [
+        kcore.Variable(rng.normal(size=s).astype("float32"), name=f"v{i}")
+        for i, s in enumerate(shapes)
+    ]
+    optimizer.build(variables)
+    if not fused:
+        optimizer._kernel = None
+    for _ in range(steps):
+        grads = [ops.convert_to_tensor(rng.normal(size=s).astype("float32")) for s in shapes]
+        optimizer.apply(grads, variables)
+    return variables, optimizer
+
+
+@pytest.mark.parametrize("name", list(KERNEL_CASES))
+def test_fused_kernel_matches_the_per_variable_path(name):
+    if KERNEL_CASES[name]()._kernel_name not in BACKEND.optimizer_kernels:
+        pytest.skip(f"{BACKEND.name} has no fused kernel for this optimizer")
+    fused_vars, fused = _kernel_run(KERNEL_CASES[name](), fused=True)
+    loop_vars, loop = _kernel_run(KERNEL_CASES[name](), fused=False)
+    assert fused._kernel is not None and loop._kernel is None
+    rtol, atol = kernel_tolerance(fused, default=2e-6)
+    for a, b in zip(fused_vars + fused.variables, loop_vars + loop.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=rtol, atol=atol / 10)
+
+
+def test_kernel_is_not_used_where_it_does_not_apply():
+    if "adam" not in BACKEND.optimizer_kernels:
+        pytest.skip(f"{BACKEND.name} has no fused Adam")
+    variables = [kcore.Variable(np.ones((2, 2), "float32"))]
+    amsgrad = optimizers.Adam(amsgrad=True)
+    amsgrad.build(variables)
+    assert amsgrad._kernel is None
+
+    class MyAdam(optimizers.Adam):
+        def update_step(self, gradient, variable, learning_rate):
+            super().update_step(gradient, variable, learning_rate)
+
+    custom = MyAdam()
+    custom.build(variables)
+    assert custom._kernel is None
+    plain = optimizers.Adam()
+    plain.build(variables)
+    assert plain._kernel is not None

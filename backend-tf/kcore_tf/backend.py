@@ -32,6 +32,7 @@ from kcore_tf import (
     random,
 )
 from kcore_tf import ops as tf_ops
+from kcore_tf.optimizers import KERNELS as OPTIMIZER_KERNELS
 
 # One import of TensorFlow, in kcore_tf.ops, which quiets its C++ logging first.
 tf = tf_ops.tf
@@ -187,4 +188,5 @@ def make_backend(descriptor: BackendDescriptor) -> Backend:
         Variable=TFVariable,
         compute_output_spec=compute_output_spec,
         gradient=gradient,
+        optimizer_kernels=OPTIMIZER_KERNELS,
     )

@@ -1,6 +1,8 @@
 """On tensorflow, ``optimizer.apply`` runs inside ``tf.function`` (with or without XLA)
 and assigns the ``tf.Variable``\\ s as the eager call does, also when the optimizer is
-first built while the function is traced; gradients come from ``tf.GradientTape``."""
+first built while the function is traced; gradients come from ``tf.GradientTape``. The
+fused kernels (``kcore_tf.optimizers``: TensorFlow's ``ResourceApply*`` ops) serve Adam
+and SGD there too, and hand sparse gradients to the per-variable update."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ STEPS = 5
 
 CASES = {
     "adam": lambda: optimizers.Adam(0.1),
+    "sgd": lambda: optimizers.SGD(0.1),
+    "sgd_nesterov": lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
     "sgd_accumulation": lambda: optimizers.SGD(0.1, momentum=0.5, gradient_accumulation_steps=2),
     "sgd_ema_overwrite": lambda: optimizers.SGD(
         0.1, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=2
@@ -94,3 +98,47 @@ def test_gradient_tape_training_loop():
     assert losses[-1] < 0.2 * losses[0]
     assert int(optimizer.iterations.numpy()) == 20
     assert optimizer.iterations.dtype == "int64"
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.Adam(0.1), lambda: optimizers.SGD(0.1, 0.5)])
+def test_sparse_gradients_take_the_per_variable_update(make):
+    # An Embedding's gradient is a tf.IndexedSlices: the kernels leave it to update_step.
+    def train(fused):
+        model = kcore.Sequential(
+            [
+                kcore.layers.Input((2,), dtype="int32"),
+                kcore.layers.Embedding(5, 3),
+                kcore.layers.Dense(1),
+            ]
+        )
+        model.set_weights(
+            [
+                np.arange(15, dtype="float32").reshape(5, 3) / 10,
+                np.ones((3, 1), "float32"),
+                np.zeros((1,), "float32"),
+            ]
+        )
+        optimizer = make()
+        optimizer.build(model.trainable_variables)
+        if not fused:
+            optimizer._kernel = None
+        x = tf.constant([[0, 3], [3, 4]])
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(model(x) ** 2)
+            grads = tape.gradient(loss, model.trainable_variables)
+            assert isinstance(grads[0], tf.IndexedSlices)
+            optimizer.apply(grads, model.trainable_variables)
+
+        for _ in range(3):
+            step()
+        return optimizer, model.get_weights()
+
+    fused, got = train(True)
+    assert fused._kernel is not None
+    _, expected = train(False)
+    rtol, atol = getattr(fused._kernel, "tolerance", (1e-6, 1e-7))
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=atol)

@@ -1,6 +1,7 @@
-"""On torch, the fused ``_foreach`` kernels (``kcore_torch.optimizers``) compute what
-the optimizers' per-variable ``update_step`` computes, match ``torch.optim`` where the
-formulas agree, and serve the ``loss.backward()`` + ``optimizer.apply`` loop."""
+"""On torch, the fused ``_foreach`` kernels (``kcore_torch.optimizers``) match
+``torch.optim`` where the formulas agree and serve the ``loss.backward()`` +
+``optimizer.apply`` loop (``tests/test_optimizers.py`` compares every backend's kernels
+with the per-variable path)."""
 
 from __future__ import annotations
 
@@ -19,20 +20,6 @@ pytestmark = pytest.mark.skipif(
 SHAPES = [(4, 3), (3,), (3, 2), (2,)]
 STEPS = 4
 
-KERNEL_CASES = {
-    "sgd": lambda: optimizers.SGD(0.1),
-    "sgd_momentum": lambda: optimizers.SGD(0.1, momentum=0.9),
-    "sgd_nesterov": lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
-    "adam": lambda: optimizers.Adam(0.1),
-    "adamw": lambda: optimizers.AdamW(0.1, weight_decay=0.1),
-    "adam_accumulation": lambda: optimizers.Adam(0.1, gradient_accumulation_steps=2),
-    "rmsprop": lambda: optimizers.RMSprop(0.1),
-    "rmsprop_centered_momentum": lambda: optimizers.RMSprop(0.1, momentum=0.5, centered=True),
-    "sgd_weight_decay_schedule": lambda: optimizers.SGD(
-        optimizers.schedules.ExponentialDecay(0.1, 2, 0.5), weight_decay=0.2
-    ),
-}
-
 
 def make_variables(seed=0):
     rng = np.random.default_rng(seed)
@@ -47,42 +34,6 @@ def gradient_steps(seed=1):
     return [
         [torch.tensor(rng.normal(size=s).astype("float32")) for s in SHAPES] for _ in range(STEPS)
     ]
-
-
-def run(optimizer, fused):
-    variables = make_variables()
-    optimizer.build(variables)
-    if not fused:
-        optimizer._kernel = None
-    for grads in gradient_steps():
-        optimizer.apply(grads, variables)
-    return variables, optimizer
-
-
-@pytest.mark.parametrize("name", list(KERNEL_CASES))
-def test_fused_kernel_matches_the_per_variable_path(name):
-    fused_vars, fused = run(KERNEL_CASES[name](), fused=True)
-    loop_vars, loop = run(KERNEL_CASES[name](), fused=False)
-    assert fused._kernel is not None and loop._kernel is None
-    for a, b in zip(fused_vars + fused.variables, loop_vars + loop.variables):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=2e-6, atol=2e-7)
-
-
-def test_kernel_is_not_used_where_it_does_not_apply():
-    amsgrad = optimizers.Adam(amsgrad=True)
-    amsgrad.build(make_variables())
-    assert amsgrad._kernel is None
-
-    class MyAdam(optimizers.Adam):
-        def update_step(self, gradient, variable, learning_rate):
-            super().update_step(gradient, variable, learning_rate)
-
-    custom = MyAdam()
-    custom.build(make_variables())
-    assert custom._kernel is None
-    plain = optimizers.Adam()
-    plain.build(make_variables())
-    assert plain._kernel is not None
 
 
 @pytest.mark.parametrize(
