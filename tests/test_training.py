@@ -76,6 +76,59 @@ def test_steps_per_execution_same_updates():
     np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("options", [{}, {"run_eagerly": True}])
+def test_steps_per_execution_runs_a_group_as_one_call_where_the_backend_compiles_groups(
+    options, monkeypatch
+):
+    steps_per_execution = 3  # 8 batches of 4: groups of 3, 3 and a short 2
+    model = linear_model()
+    model.compile(
+        optimizer=kcore.optimizers.SGD(0.1) if TRAINABLE else None,
+        loss="mse",
+        metrics=["mae"],
+        steps_per_execution=steps_per_execution,
+        **options,
+    )
+    reference = linear_model()
+    reference.compile(loss="mse", metrics=["mae"], run_eagerly=True)
+    steps, calls = model._kcore_steps, []
+    step_for = steps._step
+
+    def counting_step(name, grouped=False):
+        fn = step_for(name, grouped)
+
+        def call(*args):
+            calls.append((name, grouped))
+            return fn(*args)
+
+        return call
+
+    monkeypatch.setattr(steps, "_step", counting_step)
+    # jax (jitted) and tensorflow (tf.function) compile groups; the backend tests say so
+    grouped = steps.compiles_groups()
+    assert not (grouped and model.run_eagerly)
+    np.testing.assert_allclose(
+        model.predict(X, batch_size=4, verbose=0),
+        reference.predict(X, verbose=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert calls == [("predict_step", grouped)] * (3 if grouped else 8)
+    calls.clear()
+    assert model.evaluate(X, Y, batch_size=4, verbose=0) == pytest.approx(
+        reference.evaluate(X, Y, verbose=0), rel=1e-5
+    )
+    assert calls == [("test_step", grouped)] * (3 if grouped else 8)
+    if TRAINABLE:
+        calls.clear()
+        model.fit(X, Y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+        assert calls == [("train_step", grouped)] * (3 if grouped else 8)
+        w, _ = numpy_sgd_epoch(
+            np.full((3, 1), 0.1, "float32"), np.zeros(1, "float32"), X, Y, 0.1, 4
+        )
+        np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-5)
+
+
 def test_evaluate_and_predict_values():
     model = linear_model()
     model.compile(optimizer="sgd", loss="mse", metrics=["mae"])

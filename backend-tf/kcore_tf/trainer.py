@@ -50,6 +50,9 @@ class TensorFlowSteps(Steps):
             optimizer.apply(grads, trainable)
         return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
+    def compiles_groups(self) -> bool:
+        return not self.model.run_eagerly
+
     def compile_step(self, fn: Any, name: str) -> Any:
         if self.model.run_eagerly:
             return fn

@@ -54,3 +54,15 @@ def test_xla_matches_plain_tf_function():
         model.fit(X, Y, batch_size=32, epochs=2, shuffle=False, verbose=0)
         results.append(model.get_weights()[0])
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+
+
+def test_steps_per_execution_groups_are_one_tf_function():
+    model = kcore.Sequential([kcore.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=4)
+    assert model._kcore_steps.compiles_groups()
+    model.fit(X, Y, batch_size=16, epochs=2, verbose=0)  # 64 samples: one group of 4
+    group = model._kcore_steps._compiled["train_step:group"]
+    assert len(group.concrete) == 1
+    assert "train_step" not in model._kcore_steps._compiled
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=4, run_eagerly=True)
+    assert not model._kcore_steps.compiles_groups()

@@ -97,33 +97,63 @@ class Steps:
         """Write any state held outside the variables back into them (jax)."""
 
     def compile_step(self, fn: Any, name: str) -> Any:
-        """``fn`` (the model's bound ``train_step``, ``test_step`` or ``predict_step``)
-        as this backend runs it; the eager default returns it unchanged."""
+        """``fn`` (the model's bound ``train_step``, ``test_step`` or ``predict_step``,
+        or :meth:`group` of one) as this backend runs it; the eager default returns it
+        unchanged."""
         return fn
 
-    def _step(self, name: str) -> Any:
-        fn = self._compiled.get(name)
+    def compiles_groups(self) -> bool:
+        """Whether a group of ``steps_per_execution`` batches runs as one compiled
+        call (:meth:`group` through :meth:`compile_step`) rather than one call per
+        batch; the eager default does not."""
+        return False
+
+    def group(self, step: Any, name: str) -> Any:
+        """``step`` run over a tuple of batches, as one function to compile: it returns
+        the last step's logs (``predict_step``: the list of outputs). A backend whose
+        steps thread their state (jax) overrides it."""
+        if name == "predict_step":
+            return lambda batches: [step(batch) for batch in batches]
+
+        def run_group(batches: Any) -> Any:
+            logs = None
+            for batch in batches:
+                logs = step(batch)
+            return logs
+
+        return run_group
+
+    def _step(self, name: str, grouped: bool = False) -> Any:
+        key = f"{name}:group" if grouped else name
+        fn = self._compiled.get(key)
         if fn is None:
-            fn = self._compiled[name] = self.compile_step(getattr(self.model, name), name)
+            fn = getattr(self.model, name)
+            if grouped:
+                fn = self.group(fn, name)
+            fn = self._compiled[key] = self.compile_step(fn, name)
         return fn
+
+    def _run_steps(self, name: str, batches: list[Any]) -> Any:
+        """The last step's logs (``predict_step``: the outputs of each batch)."""
+        if len(batches) > 1 and self.compiles_groups():
+            converted = tuple(self.convert(batch) for batch in batches)
+            return self._step(name, grouped=True)(converted)
+        step = self._step(name)
+        if name == "predict_step":
+            return [step(self.convert(batch)) for batch in batches]
+        logs = None
+        for batch in batches:
+            logs = step(self.convert(batch))
+        return logs
 
     def train_function(self, batches: list[Any]) -> Any:
         """Run ``model.train_step`` on each batch; the last step's logs."""
-        step = self._step("train_step")
-        logs = None
-        for batch in batches:
-            logs = step(self.convert(batch))
-        return logs
+        return self._run_steps("train_step", batches)
 
     def test_function(self, batches: list[Any]) -> Any:
         """Run ``model.test_step`` on each batch; the last step's logs."""
-        step = self._step("test_step")
-        logs = None
-        for batch in batches:
-            logs = step(self.convert(batch))
-        return logs
+        return self._run_steps("test_step", batches)
 
     def predict_function(self, batches: list[Any]) -> list[Any]:
         """Run ``model.predict_step`` on each batch; the outputs of each."""
-        step = self._step("predict_step")
-        return [step(self.convert(batch)) for batch in batches]
+        return self._run_steps("predict_step", batches)
