@@ -82,6 +82,16 @@ def split(x, indices_or_sections, axis=0):
     return [x[(*lead, slice(start, stop))] for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
+def size(x):
+    """An int; a scalar int32 tensor where a dimension is unknown while tracing (a
+    KerasTensor's unknown size stays ``None``, as the declaration says)."""
+    if tf.is_tensor(x) and not x.shape.is_fully_defined():
+        return tf.size(x)
+    if None in x.shape:
+        return None
+    return int(np.prod(x.shape, dtype=np.int64))
+
+
 def reshape(x, newshape):
     newshape = [newshape] if isinstance(newshape, int) else list(newshape)
     return tf.reshape(x, newshape)

@@ -187,6 +187,17 @@ def is_tensor(x):
     return tf.is_tensor(x)
 
 
+def shape(x):
+    """The sizes as ints; inside a ``tf.function`` traced with a ``None`` dimension,
+    that dimension as a scalar int32 tensor (``tf.shape(x)[i]``), as in Keras 3, so
+    ``ops.reshape(x, (ops.shape(x)[0], -1))`` works for any batch size."""
+    dims = tuple(None if d is None else int(d) for d in x.shape)
+    if None in dims and tf.is_tensor(x):  # only a symbolic graph tensor gets here
+        dynamic = tf.shape(x)
+        return tuple(dynamic[i] if d is None else d for i, d in enumerate(dims))
+    return dims
+
+
 # -- dtype agreement for binary ops --------------------------------------------
 
 

@@ -136,6 +136,40 @@ def test_ops_run_inside_tf_function(backend, ops):
     np.testing.assert_allclose(v.numpy().sum(), 4.0, rtol=1e-6)
 
 
+def test_unknown_dimensions_are_tensors_inside_tf_function(ops):
+    seen = {}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2, 3])])
+    def flatten(x):
+        seen["shape"], seen["size"] = ops["shape"](x), ops["size"](x)
+        return ops["reshape"](x, (ops["shape"](x)[0], -1)), ops["size"](x)
+
+    for batch in (1, 4):
+        flat, size = flatten(tf.ones((batch, 2, 3)))
+        assert flat.shape == (batch, 6)
+        assert int(size) == batch * 6
+    assert tf.is_tensor(seen["shape"][0]) and seen["shape"][1:] == (2, 3)
+    assert tf.is_tensor(seen["size"])
+    assert ops["shape"](tf.ones((4, 2))) == (4, 2)
+    assert ops["size"](tf.ones((4, 2))) == 8
+    assert ops["size"](KerasTensor((None, 3))) is None
+
+
+def test_a_model_runs_in_a_tf_function_with_a_none_batch_dimension():
+    from kcore import layers
+
+    class BatchReshape(layers.Layer):
+        def call(self, x):
+            batch, rows, cols = kcore.ops.shape(x)
+            return kcore.ops.reshape(x, (batch, rows * cols))
+
+    model = kcore.Sequential([kcore.Input((2, 3)), BatchReshape(), layers.Dense(2)])
+    serve = tf.function(model, input_signature=[tf.TensorSpec([None, 2, 3])])
+    x = np.random.default_rng(0).normal(size=(5, 2, 3)).astype("float32")
+    np.testing.assert_allclose(serve(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert serve(x[:2]).shape == (2, 2)
+
+
 def test_gradients_flow_through_gradient_tape_to_the_variable(backend, ops):
     v = backend.Variable(np.array([1.0, -2.0, 3.0], np.float32), name="w")
     assert isinstance(v.value, tf.Variable) and v.value.trainable

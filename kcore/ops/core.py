@@ -68,6 +68,10 @@ def dtype(x):
 def shape(x):
     """A tensor's shape as a tuple (``None`` for unknown dimensions of a KerasTensor).
 
+    On tensorflow, a dimension that is unknown inside a compiled function (a
+    ``tf.function`` traced with ``None`` in its input signature) is a scalar tensor,
+    as in Keras 3, so ``ops.reshape(x, (ops.shape(x)[0], -1))`` works for any size.
+
     Example::
 
         >>> kcore.ops.shape(kcore.ops.convert_to_tensor([[1, 2, 3]]))
