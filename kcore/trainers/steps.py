@@ -135,16 +135,10 @@ class Steps:
 
     def _run_steps(self, name: str, batches: list[Any]) -> Any:
         """The last step's logs (``predict_step``: the outputs of each batch)."""
+        converted = tuple(self.convert(batch) for batch in batches)
         if len(batches) > 1 and self.compiles_groups():
-            converted = tuple(self.convert(batch) for batch in batches)
             return self._step(name, grouped=True)(converted)
-        step = self._step(name)
-        if name == "predict_step":
-            return [step(self.convert(batch)) for batch in batches]
-        logs = None
-        for batch in batches:
-            logs = step(self.convert(batch))
-        return logs
+        return self.group(self._step(name), name)(converted)  # one call per batch
 
     def train_function(self, batches: list[Any]) -> Any:
         """Run ``model.train_step`` on each batch; the last step's logs."""
