@@ -80,16 +80,3 @@ def test_default_step_jits_once_per_shape():
     assert model.traces == 1  # 64 = 4 full batches of 16, two epochs: one trace
     model.fit(X[:40], Y[:40], batch_size=16, epochs=1, verbose=0)
     assert model.traces == 2  # a partial batch of 8: one more shape, one more trace
-
-
-def test_steps_per_execution_groups_are_jitted_as_one_program():
-    model = kcore.Sequential([kcore.Input((3,)), layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse", steps_per_execution=4)
-    assert model._kcore_steps.compiles_groups()
-    x, y = np.ones((32, 3), "float32"), np.ones((32, 1), "float32")
-    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
-    group = model._kcore_steps._compiled["train_step:group"]
-    assert isinstance(group, jax.stages.Wrapped)  # jax.jit's function
-    assert "train_step" not in model._kcore_steps._compiled  # no batch ran on its own
-    model.compile(optimizer="sgd", loss="mse", steps_per_execution=4, run_eagerly=True)
-    assert not model._kcore_steps.compiles_groups()

@@ -13,6 +13,9 @@ user's override follows::
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply(grads, self.trainable_weights)
         return self.compute_metrics(x, y, y_pred)
+
+With ``steps_per_execution=N`` a group of N batches is one ``tf.function`` call, the
+steps unrolled in its graph (as Keras 3's tensorflow trainer runs them).
 """
 
 from __future__ import annotations
