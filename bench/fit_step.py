@@ -33,6 +33,8 @@ compiles), then times one epoch of ``--steps`` steps per request. The driver int
 requests over ``--rounds`` rounds, rotating the runner order, and reports the median
 milliseconds per step (the whole ``fit`` call divided by the number of steps, so the
 per-epoch cost of ``fit`` is spread over the steps) and the ratios.
+``--steps-per-execution N`` compiles the kcore and keras models with
+``steps_per_execution=N`` (the native loops stay one call per batch).
 
     python bench/fit_step.py [--quick | --check] [--json bench/results/fit_step.json]
 """
@@ -470,7 +472,7 @@ def build_model(keras, model: str):
     return keras.Model(inputs, outputs, name=model)
 
 
-def keras_like(keras, model: str, steps: int):
+def keras_like(keras, model: str, steps: int, steps_per_execution: int = 1):
     """``compile`` + ``fit`` over one epoch of ``steps`` batches; returns ``run() -> loss``."""
     net = build_model(keras, model)
     net.compile(
@@ -478,6 +480,7 @@ def keras_like(keras, model: str, steps: int):
             learning_rate=LR, beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILON
         ),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        steps_per_execution=steps_per_execution,
     )
     net.set_weights([a for group in initial_weights(model).values() for a in group])
     x, y = make_data(model, steps)
@@ -509,7 +512,9 @@ def _versions(backend: str, runner: str) -> dict:
     return found
 
 
-def worker(backend: str, runner: str, steps: int, threads: int, models=MODELS) -> None:
+def worker(
+    backend: str, runner: str, steps: int, threads: int, models=MODELS, steps_per_execution=1
+) -> None:
     """Serve timing requests on stdin: a model name in, ``{"ms": ms per step}`` out."""
     if backend == "torch":
         import torch
@@ -534,7 +539,7 @@ def worker(backend: str, runner: str, steps: int, threads: int, models=MODELS) -
                     return
 
             def make(model, steps):
-                return keras_like(keras, model, steps)
+                return keras_like(keras, model, steps, steps_per_execution)
 
         versions = _versions(backend, runner)
     except Exception as e:  # a runner that cannot start is a cell in the table, not a crash
@@ -569,7 +574,7 @@ def worker(backend: str, runner: str, steps: int, threads: int, models=MODELS) -
 class Worker:
     """One (backend, runner) process, spoken to one line at a time."""
 
-    def __init__(self, backend: str, runner: str, steps: int, threads: int, models=MODELS):
+    def __init__(self, backend, runner, steps, threads, models=MODELS, steps_per_execution=1):
         self.backend, self.runner = backend, runner
         cores = list(range(threads))
         env = {
@@ -587,6 +592,7 @@ class Worker:
         self.stderr = tempfile.TemporaryFile(mode="w+")
         argv = [sys.executable, os.path.abspath(__file__), "--worker", backend, runner]
         argv += ["--steps", str(steps), "--threads", str(threads), "--models", *models]
+        argv += ["--steps-per-execution", str(steps_per_execution)]
         self.proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -640,9 +646,9 @@ def _ratio(a, b):
     return round(a / b, 3) if a is not None and b is not None else None
 
 
-def bench_backend(backend, runners, models, steps, rounds, threads, log):
+def bench_backend(backend, runners, models, steps, rounds, threads, log, steps_per_execution=1):
     """Start the runners' workers for ``backend`` and time them over interleaved rounds."""
-    workers = {r: Worker(backend, r, steps, threads, models) for r in runners}
+    workers = {r: Worker(backend, r, steps, threads, models, steps_per_execution) for r in runners}
     info, ready = {}, {}
     for runner, w in workers.items():
         info[runner] = w.read()
@@ -690,9 +696,11 @@ def markdown(report) -> str:
     def cell(value, fmt="{:.2f}"):
         return fmt.format(value) if value is not None else "n/a"
 
+    spe = report.get("steps_per_execution", 1)
+    grouped = f", steps_per_execution {spe}" if spe != 1 else ""
     lines = [
         f"fit step, ms per step (median of {report['rounds']} interleaved rounds of "
-        f"{report['steps']} steps, batch {BATCH}), {report['date']}, {report['cpu']}, "
+        f"{report['steps']} steps, batch {BATCH}{grouped}), {report['date']}, {report['cpu']}, "
         f"{report['cores']} cores, {report['threads']} threads, load average "
         f"{report['load_average_before'][0]} before, {report['load_average_after'][0]} after",
         "",
@@ -759,13 +767,25 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--runners", nargs="+", default=list(RUNNERS), choices=RUNNERS)
+    parser.add_argument(
+        "--steps-per-execution",
+        type=int,
+        default=1,
+        help="compile(steps_per_execution=) for the kcore and keras runners (1)",
+    )
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--worker", nargs=2, metavar=("BACKEND", "RUNNER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     steps = 1 if args.check else args.steps or (5 if args.quick else 50)
     rounds = 1 if args.check else args.rounds or (1 if args.quick else 5)
     if args.worker:
-        worker(*args.worker, steps=steps, threads=args.threads, models=args.models)
+        worker(
+            *args.worker,
+            steps=steps,
+            threads=args.threads,
+            models=args.models,
+            steps_per_execution=args.steps_per_execution,
+        )
         return
     backends, models, runners = (
         list(dict.fromkeys(a)) for a in (args.backends, args.models, args.runners)
@@ -785,6 +805,7 @@ def main() -> None:
         "steps": steps,
         "rounds": rounds,
         "batch": BATCH,
+        "steps_per_execution": args.steps_per_execution,
         "models": models,
         "load_average_before": [round(v, 2) for v in os.getloadavg()],
         "results": {},
@@ -794,7 +815,9 @@ def main() -> None:
         log(f"warning: load average {report['load_average_before'][0]}: timings will be noisy")
     for backend in backends:
         log(f"{backend}: starting {', '.join(runners)}")
-        results, info = bench_backend(backend, runners, models, steps, rounds, args.threads, log)
+        results, info = bench_backend(
+            backend, runners, models, steps, rounds, args.threads, log, args.steps_per_execution
+        )
         report["results"][backend] = results
         report["runners"][backend] = info
     report["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
